@@ -1,0 +1,59 @@
+// Command cogconform checks whether an endpoint that speaks Amazon Cognito's user-pool
+// API behaves as AWS documents for the device operations.
+//
+// Usage:
+//
+//	cogconform spec [--format table|json|yaml]
+//
+// Run `cogconform help` for every command.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes, shared by every command.
+const (
+	exitOK     = 0
+	exitFail   = 1 // the target is nonconformant
+	exitConfig = 2 // bad configuration, unreachable target, unreadable input
+)
+
+type command struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"spec", "print the model: operations, members, constraints, errors", runSpec},
+	}
+}
+
+func main() { os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "cogconform: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitConfig
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "cogconform — conformance harness for the Amazon Cognito device API")
+	fmt.Fprintln(w, "\nUsage: cogconform <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun `cogconform <command> --help` for a command's flags and examples.")
+}
