@@ -1,0 +1,341 @@
+// Package awsjson is cogconform's side of the wire: it sends AWS JSON 1.1 requests to a
+// target (POST /, X-Amz-Target, application/x-amz-json-1.1), SigV4-signs them when
+// asked, and reads answers the way the AWS SDKs do, with a deadline on every request,
+// a cap on every body read, and no redirect ever followed — a token must reach the
+// configured endpoint and nowhere else.
+package awsjson
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// Defaults for the Cognito user-pool API.
+const (
+	DefaultTargetPrefix = "AWSCognitoIdentityProviderService"
+	DefaultContentType  = "application/x-amz-json-1.1"
+	DefaultSigningName  = "cognito-idp"
+	DefaultRegion       = "us-east-1"
+	DefaultTimeout      = 10 * time.Second
+	DefaultMaxBody      = 1 << 20
+)
+
+// Config says where and how to send requests.
+type Config struct {
+	Endpoint     string // base URL, e.g. http://127.0.0.1:9229
+	Region       string
+	SigningName  string
+	TargetPrefix string
+	ContentType  string
+	// Credentials sign requests that ask for it; nil means such requests fail.
+	Credentials aws.CredentialsProvider
+	Timeout     time.Duration // per request, the whole exchange including the body read
+	MaxBody     int64         // the most bytes read of a response body
+	// CAFile adds a PEM bundle to the trusted roots; InsecureSkipVerify trusts any certificate.
+	CAFile             string
+	InsecureSkipVerify bool
+	// MaxConns caps idle keep-alive connections kept to the target.
+	MaxConns int
+}
+
+// Client sends requests to one target. It is safe for concurrent use.
+type Client struct {
+	cfg    Config
+	base   *url.URL
+	http   *http.Client
+	signer *v4.Signer
+}
+
+// New checks the configuration and builds a client.
+func New(cfg Config) (*Client, error) {
+	if cfg.Endpoint == "" {
+		return nil, errors.New("awsjson: no endpoint")
+	}
+	u, err := url.Parse(cfg.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("awsjson: endpoint %q: %w", cfg.Endpoint, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("awsjson: endpoint %q: want an http:// or https:// URL with a host", cfg.Endpoint)
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	if cfg.SigningName == "" {
+		cfg.SigningName = DefaultSigningName
+	}
+	if cfg.TargetPrefix == "" {
+		cfg.TargetPrefix = DefaultTargetPrefix
+	}
+	if cfg.ContentType == "" {
+		cfg.ContentType = DefaultContentType
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 16
+	}
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.InsecureSkipVerify} //nolint:gosec // only when the user asks for it by flag
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("awsjson: reading CA file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("awsjson: CA file %s holds no PEM certificate", cfg.CAFile)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	transport := &http.Transport{
+		Proxy:                  nil, // a conformance target is addressed directly; a proxy would change what is measured
+		DialContext:            (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:        tlsCfg,
+		TLSHandshakeTimeout:    cfg.Timeout,
+		ResponseHeaderTimeout:  cfg.Timeout,
+		MaxIdleConns:           cfg.MaxConns,
+		MaxIdleConnsPerHost:    cfg.MaxConns,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	return &Client{
+		cfg:  cfg,
+		base: u,
+		http: &http.Client{
+			Transport: transport,
+			// Never follow a redirect: the request may carry an access token or a
+			// signature meant for the configured endpoint only.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		signer: v4.NewSigner(),
+	}, nil
+}
+
+// Config returns the client's configuration with defaults filled in.
+func (c *Client) Config() Config { return c.cfg }
+
+// Close releases idle connections.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
+// Request is one request to the target. The zero Method is POST; a zero ContentType
+// sends the JSON 1.1 type; NoContentType sends none at all.
+type Request struct {
+	Method        string
+	Path          string // default "/"
+	Target        string // the whole X-Amz-Target value; empty sends no header
+	ContentType   string
+	NoContentType bool
+	Body          []byte
+	Sign          bool
+	Header        http.Header // extra headers
+}
+
+// Response is what the target answered.
+type Response struct {
+	Status      int
+	Header      http.Header
+	Body        []byte
+	Truncated   bool // the body was longer than MaxBody and was cut
+	ContentType string
+	Code        string // the error code, read as the AWS SDKs do; empty on success
+	Message     string // the error message, if the body has one
+	Duration    time.Duration
+}
+
+// Target returns the X-Amz-Target value of an operation.
+func (c *Client) Target(op string) string { return c.cfg.TargetPrefix + "." + op }
+
+// Call sends one operation with a JSON body (raw bytes, or a value to marshal).
+func (c *Client) Call(ctx context.Context, op string, body any, sign bool) (*Response, error) {
+	raw, err := Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("awsjson: %s: %w", op, err)
+	}
+	return c.Do(ctx, Request{Target: c.Target(op), Body: raw, Sign: sign})
+}
+
+// Marshal turns a body into bytes: []byte and json.RawMessage pass through.
+func Marshal(body any) ([]byte, error) {
+	switch b := body.(type) {
+	case nil:
+		return []byte("{}"), nil
+	case []byte:
+		return b, nil
+	case json.RawMessage:
+		return b, nil
+	case string:
+		return []byte(b), nil
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the body: %w", err)
+	}
+	return raw, nil
+}
+
+// Do sends a request and reads the answer. Transport failures (refused, reset,
+// timeout, TLS) are returned as errors; any HTTP answer is a Response.
+func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	method := r.Method
+	if method == "" {
+		method = http.MethodPost
+	}
+	u := *c.base
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
+	if r.Path != "" {
+		u.Path = r.Path
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(r.Body))
+	if err != nil {
+		return nil, fmt.Errorf("awsjson: building the request: %w", err)
+	}
+	req.ContentLength = int64(len(r.Body))
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	if !r.NoContentType {
+		ct := r.ContentType
+		if ct == "" {
+			ct = c.cfg.ContentType
+		}
+		req.Header.Set("Content-Type", ct)
+	}
+	if r.Target != "" {
+		req.Header.Set("X-Amz-Target", r.Target)
+	}
+	req.Header.Set("User-Agent", "cogconform")
+	if r.Sign {
+		if err := c.sign(ctx, req, r.Body); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("awsjson: %s %s: %w", method, c.base.Redacted(), err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBody+1))
+	out := &Response{
+		Status:      resp.StatusCode,
+		Header:      resp.Header,
+		ContentType: resp.Header.Get("Content-Type"),
+		Duration:    time.Since(start),
+	}
+	if int64(len(body)) > c.cfg.MaxBody {
+		body, out.Truncated = body[:c.cfg.MaxBody], true
+	}
+	out.Body = body
+	if err != nil && !out.Truncated {
+		return out, fmt.Errorf("awsjson: reading the answer (HTTP %d): %w", resp.StatusCode, err)
+	}
+	if resp.StatusCode >= 300 {
+		out.Code = ErrorCode(resp.Header, body)
+		out.Message = errorMessage(body)
+	}
+	return out, nil
+}
+
+func (c *Client) sign(ctx context.Context, req *http.Request, body []byte) error {
+	if c.cfg.Credentials == nil {
+		return errors.New("awsjson: the request must be signed but no credentials are configured")
+	}
+	creds, err := c.cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return fmt.Errorf("awsjson: retrieving credentials: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	if err := c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), c.cfg.SigningName, c.cfg.Region, time.Now()); err != nil {
+		return fmt.Errorf("awsjson: signing: %w", err)
+	}
+	return nil
+}
+
+// ErrorCode reads an error code from an answer the way the AWS SDKs do: the
+// x-amzn-ErrorType header first, then __type or code in the body; everything after
+// a ':' is cut, and only what follows a '#' is kept.
+func ErrorCode(h http.Header, body []byte) string {
+	if v := h.Get("X-Amzn-Errortype"); v != "" {
+		return sanitizeCode(v)
+	}
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	for _, k := range []string{"__type", "code", "Code"} {
+		var s string
+		if raw, ok := doc[k]; ok && json.Unmarshal(raw, &s) == nil && s != "" {
+			return sanitizeCode(s)
+		}
+	}
+	return ""
+}
+
+func sanitizeCode(v string) string {
+	if i := strings.IndexByte(v, ':'); i >= 0 {
+		v = v[:i]
+	}
+	if i := strings.LastIndexByte(v, '#'); i >= 0 {
+		v = v[i+1:]
+	}
+	return strings.TrimSpace(v)
+}
+
+func errorMessage(body []byte) string {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	for _, k := range []string{"message", "Message", "errorMessage"} {
+		var s string
+		if raw, ok := doc[k]; ok && json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	}
+	return ""
+}
+
+// StaticCredentials returns a provider of fixed credentials.
+func StaticCredentials(accessKeyID, secretAccessKey, sessionToken string) aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, sessionToken)
+}
+
+// DefaultChainCredentials returns the AWS SDK's default credential chain
+// (environment, shared config, SSO, instance roles…), for runs against real AWS.
+func DefaultChainCredentials(ctx context.Context, region string) (aws.CredentialsProvider, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	if err != nil {
+		return nil, fmt.Errorf("awsjson: loading the default AWS configuration: %w", err)
+	}
+	return cfg.Credentials, nil
+}
