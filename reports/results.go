@@ -19,15 +19,18 @@ const (
 // Run is one conformance run: what was checked, against what, and every verdict.
 // It is the content of results.json.
 type Run struct {
-	Tool       string            `json:"tool"`    // "cogconform"
-	Version    string            `json:"version"` // cogconform's version
-	SpecSHA256 string            `json:"specSha256"`
-	Endpoint   string            `json:"endpoint"`
-	Target     string            `json:"target"` // "reference", "reference (defect NAME)" or "external"
-	Started    time.Time         `json:"started"`
-	Finished   time.Time         `json:"finished"`
-	Seed       uint64            `json:"seed"`
-	Options    map[string]string `json:"options"` // cases per property, label filter, region, timeouts…
+	// FormatVersion is the version of this record's layout (results.schema.json);
+	// the writers set it, so readers can refuse a layout they do not know.
+	FormatVersion int               `json:"formatVersion"`
+	Tool          string            `json:"tool"`    // "cogconform"
+	Version       string            `json:"version"` // cogconform's version
+	SpecSHA256    string            `json:"specSha256"`
+	Endpoint      string            `json:"endpoint"`
+	Target        string            `json:"target"` // "reference", "reference (defect NAME)" or "external"
+	Started       time.Time         `json:"started"`
+	Finished      time.Time         `json:"finished"`
+	Seed          uint64            `json:"seed"`
+	Options       map[string]string `json:"options"` // cases per property, label filter, region, timeouts…
 	// Incomplete is set when the run was interrupted or ran out of time; the record
 	// then holds only the checks that finished.
 	Incomplete       bool   `json:"incomplete"`
@@ -39,7 +42,7 @@ type Run struct {
 	Fixture  []Step    `json:"fixture,omitempty"` // provisioning steps and how the target answered
 	Checks   []Check   `json:"checks"`
 	Totals   Totals    `json:"totals"`
-	Level    string    `json:"level"` // see Level
+	Level    string    `json:"level"` // one of the Level constants; set by Summarize
 	Baseline *Baseline `json:"baseline,omitempty"`
 	Findings []Finding `json:"findings,omitempty"` // distinct failure classes, most frequent first
 }
@@ -105,15 +108,16 @@ type Response struct {
 
 // Totals counts the verdicts. Conformance and advisory checks are counted apart.
 type Totals struct {
-	Checks         int `json:"checks"`
-	Passed         int `json:"passed"`
-	Failed         int `json:"failed"` // conformance failures, known ones included
-	Skipped        int `json:"skipped"`
-	Known          int `json:"known"` // failures already in the baseline
-	AdvisoryPassed int `json:"advisoryPassed"`
-	AdvisoryFailed int `json:"advisoryFailed"`
-	Requests       int `json:"requests"`
-	Cases          int `json:"cases"`
+	Checks          int `json:"checks"`
+	Passed          int `json:"passed"`
+	Failed          int `json:"failed"` // conformance failures, known ones included
+	Skipped         int `json:"skipped"`
+	Known           int `json:"known"` // failures already in the baseline
+	AdvisoryPassed  int `json:"advisoryPassed"`
+	AdvisoryFailed  int `json:"advisoryFailed"`
+	AdvisorySkipped int `json:"advisorySkipped"`
+	Requests        int `json:"requests"`
+	Cases           int `json:"cases"`
 }
 
 // Baseline summarises a comparison with an earlier results.json.
@@ -122,6 +126,9 @@ type Baseline struct {
 	Known []string `json:"known"` // failing now and in the baseline
 	New   []string `json:"new"`   // failing now, not in the baseline
 	Fixed []string `json:"fixed"` // failing in the baseline, passing now
+	// Unverified failed in the baseline and did not pass now: skipped, or not run
+	// at all (a narrower label filter, an interrupted run). Not fixed, not known.
+	Unverified []string `json:"unverified,omitempty"`
 }
 
 // Finding is a distinct class of failure, with how many checks show it.
@@ -130,4 +137,10 @@ type Finding struct {
 	Summary string `json:"summary"`
 	Checks  int    `json:"checks"`
 	Example string `json:"example,omitempty"` // one check ID showing it
+	// Advisory findings come from advisory checks and never make a run nonconformant.
+	Advisory bool `json:"advisory,omitempty"`
+	// Known counts the checks of this finding that were already in the baseline.
+	Known int `json:"known,omitempty"`
+	// Operations shows how widespread the finding is, in the order checks name them.
+	Operations []string `json:"operations,omitempty"`
 }

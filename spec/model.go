@@ -122,7 +122,10 @@ type Shape struct {
 	Maximum     *int64
 	Sensitive   bool // AWS's sensitive trait: never echoed in messages
 	Secret      bool // a credential: reports redact it
-	Schema      *openapi3.Schema
+	// Fixture names the provisioned value that fills members of this shape when a
+	// check needs a real resource: access-token, device-key, user-pool-id, username.
+	Fixture string
+	Schema  *openapi3.Schema
 }
 
 // Member is a named member of an object shape.
@@ -434,6 +437,7 @@ func (b *builder) shape(opName, where string, ref *openapi3.SchemaRef) (*Shape, 
 		Description: s.Description,
 		Sensitive:   s.Extensions["x-aws-sensitive"] == true,
 		Secret:      s.Extensions["x-cogconform-secret"] == true,
+		Fixture:     stringExt(s.Extensions, "x-cogconform-fixture"),
 		Schema:      s,
 	}
 	switch {
@@ -525,4 +529,9 @@ func (b *builder) shape(opName, where string, ref *openapi3.SchemaRef) (*Shape, 
 		}
 	}
 	return sh, nil
+}
+
+func stringExt(ext map[string]any, key string) string {
+	v, _ := ext[key].(string)
+	return v
 }
