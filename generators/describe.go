@@ -1,0 +1,94 @@
+package generators
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/cogconform/cogconform/spec"
+)
+
+// describe writes a case's description: the member, the value (abbreviated when
+// long), how it was made, the rule it breaks and the codes a conformant target answers.
+func describe(c spec.Constraint, value any, omitted bool, phrase string, also []spec.ConstraintKind, expect []string) string {
+	var b strings.Builder
+	if omitted {
+		fmt.Fprintf(&b, "%s omitted (%s): breaks required", c.MemberPath(), phrase)
+	} else {
+		fmt.Fprintf(&b, "%s = %s (%s): breaks %s", c.MemberPath(), show(value), phrase, c.Kind)
+		if r := rule(c.Member.Shape, c.Kind); r != "" {
+			b.WriteString(" " + r)
+		}
+	}
+	for _, k := range also {
+		why := "unavoidable"
+		switch {
+		case k == spec.ConstraintPattern && c.Kind == spec.ConstraintLength:
+			why = "unavoidable: no value of this length matches"
+		case k == spec.ConstraintLength:
+			why = "unavoidable: the pattern leaves no room within the length limits"
+		}
+		fmt.Fprintf(&b, "; also breaks %s %s (%s)", k, rule(c.Member.Shape, k), why)
+	}
+	fmt.Fprintf(&b, ", expect %s", strings.Join(expect, " or "))
+	return b.String()
+}
+
+// rule states a constraint of s.
+func rule(s *spec.Shape, k spec.ConstraintKind) string {
+	switch k {
+	case spec.ConstraintPattern:
+		return s.Pattern
+	case spec.ConstraintLength:
+		if s.MaxLength == nil {
+			return fmt.Sprintf("%d.. characters", s.MinLength)
+		}
+		return fmt.Sprintf("%d..%d characters", s.MinLength, *s.MaxLength)
+	case spec.ConstraintEnum:
+		return strings.Join(s.Enum, "|")
+	case spec.ConstraintRange:
+		lo, hi := "", ""
+		if s.Minimum != nil {
+			lo = strconv.FormatInt(*s.Minimum, 10)
+		}
+		if s.Maximum != nil {
+			hi = strconv.FormatInt(*s.Maximum, 10)
+		}
+		return lo + ".." + hi
+	case spec.ConstraintType:
+		return string(s.Kind)
+	}
+	return ""
+}
+
+// showLimit is the longest value a description shows whole, in runes.
+const showLimit = 48
+
+// show renders a value as JSON-ish text, quoting strings Go-style (so that
+// whitespace and invisible characters are visible) and abbreviating long values.
+func show(v any) string {
+	s, ok := v.(string)
+	if !ok {
+		text, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Sprintf("%v", v)
+		}
+		s = string(text)
+		if utf8.RuneCountInString(s) <= showLimit {
+			return s
+		}
+		rs := []rune(s)
+		return string(rs[:32]) + "…" + string(rs[len(rs)-8:])
+	}
+	n := utf8.RuneCountInString(s)
+	if n <= showLimit {
+		return strconv.Quote(s)
+	}
+	rs := []rune(s)
+	return fmt.Sprintf("%s…%s (%d characters)", strconv.Quote(string(rs[:32])), strconv.Quote(string(rs[n-8:])), n)
+}
+
+// showRune names a rune so that invisible ones are visible: U+0021 '!'.
+func showRune(r rune) string { return fmt.Sprintf("%U %s", r, strconv.QuoteRune(r)) }

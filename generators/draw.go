@@ -1,0 +1,127 @@
+package generators
+
+import (
+	"math/bits"
+	"math/rand/v2"
+
+	"pgregory.net/rapid"
+)
+
+// rapidRunes is how many runes of one string are drawn through rapid (and so shrink
+// one by one). Past it, the rest of the string comes from a PCG seeded by a single
+// rapid draw: still deterministic for a seed, still shrinkable as a whole (length and
+// seed), but a 256 Ki-rune "far beyond max" value costs one draw instead of 262 144.
+const rapidRunes = 512
+
+// drawer carries the state of one generated value: the rapid.T that every choice is
+// drawn from, and the long-string tail source.
+type drawer struct {
+	t      *rapid.T
+	budget int
+	tail   *rand.Rand
+	// drew records whether anything was drawn: rapid refuses a Custom generator
+	// that draws nothing (an empty object, a one-member enum), see done.
+	drew bool
+}
+
+func newDrawer(t *rapid.T) *drawer { return &drawer{t: t} }
+
+// startString resets the per-string rune budget.
+func (d *drawer) startString() {
+	d.budget = rapidRunes
+	d.tail = nil
+}
+
+// index draws an integer in [0, n). A single choice is no choice: nothing is drawn,
+// which keeps fixed parts of a pattern (a literal "_") from costing a draw.
+func (d *drawer) index(n int) int {
+	if n <= 1 {
+		return 0
+	}
+	d.drew = true
+	// Unsigned: rapid's signed draws flip a coin for the sign first, even when the
+	// range has no negative part, which costs a float draw per character.
+	return int(rapid.UintRange(0, uint(n-1)).Draw(d.t, ""))
+}
+
+// int64In draws an integer in [lo, hi].
+func (d *drawer) int64In(lo, hi int64) int64 {
+	d.drew = true
+	return rapid.Int64Range(lo, hi).Draw(d.t, "")
+}
+
+// float64In draws a float in [lo, hi].
+func (d *drawer) float64In(lo, hi float64) float64 {
+	d.drew = true
+	return rapid.Float64Range(lo, hi).Draw(d.t, "")
+}
+
+// done makes sure the value drew something, as rapid requires of every Custom
+// generator, even when the shape left no choice.
+func (d *drawer) done() {
+	if !d.drew {
+		d.index(2)
+	}
+}
+
+// endsLow is how many of the smallest draws mean "the lower end" in towardEnds.
+const endsLow = 4
+
+// towardEnds draws an index in [0, n) with both ends drawn often on purpose, in a
+// way rapid can still shrink precisely. The index is one draw u over [0, N), mapped
+// monotonically: u < 4 is index 0, the next n values are the indices in order, and
+// (when top is set) everything above is index n-1, the upper end, for N between 2n
+// and 4n.
+// Monotone matters: rapid shrinks u by binary search, so a property failing for
+// lengths above 40 shrinks to exactly 41, even from a draw at the upper end. A
+// separate "which boundary" draw would strand the shrinker at the boundary (lowering
+// it would need the length draw to grow at the same time). With rapid's bias to
+// small numbers, the lower end comes up in about 28% of draws and the upper end in
+// 15-30% (less for very large n), measured by TestBoundariesComeUpOften.
+func (d *drawer) towardEnds(n int64, top bool) int64 {
+	if n <= 1 {
+		return 0
+	}
+	size := endsLow + n
+	if top {
+		// A power of two from 2n to 4n: rapid draws uniformly once it reaches
+		// the full bit length, so the top half-or-more of the space, all "upper
+		// end", gets at least half of those draws.
+		size = max(int64(1)<<(bits.Len64(uint64(n))+1), endsLow+n+1)
+	}
+	d.drew = true
+	u := int64(rapid.Uint64Range(0, uint64(size-1)).Draw(d.t, ""))
+	switch {
+	case u < endsLow:
+		return 0
+	case u < endsLow+n:
+		return u - endsLow
+	}
+	return n - 1
+}
+
+// lengthIn draws one member of s, shrinking towards the smallest.
+func (d *drawer) lengthIn(s lenSet) int { return s.nth(d.index(s.count())) }
+
+func (d *drawer) coin() bool { return d.index(2) == 1 }
+
+// pick draws a rune of c through rapid, whatever the string budget.
+func (d *drawer) pick(c *runeClass) rune {
+	d.drew = true
+	return c.at(int(c.pick.Draw(d.t, "")))
+}
+
+// runeOf draws the next rune of a string begun with startString.
+func (d *drawer) runeOf(c *runeClass) rune {
+	if d.budget > 0 {
+		d.budget--
+		return d.pick(c)
+	}
+	d.drew = true
+	if d.tail == nil {
+		seed := rapid.Uint64().Draw(d.t, "")
+		d.tail = rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))
+	}
+	f := c.fill
+	return f.at(d.tail.IntN(f.total))
+}
