@@ -3,7 +3,11 @@
 //
 // Usage:
 //
-//	cogconform spec [--format table|json|yaml]
+//	cogconform run [--endpoint URL] [flags]    the conformance suite, reports written
+//	cogconform serve [--defect NAME]           the embedded reference target
+//	cogconform spec [--format table|json|yaml] the model
+//	cogconform replay --check ID               re-send a recorded counterexample
+//	cogconform version
 //
 // Run `cogconform help` for every command.
 package main
@@ -28,7 +32,11 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"run", "run the conformance suite against an endpoint and write reports", runRun},
+		{"serve", "serve the embedded reference target (conformant, or with a defect)", runServe},
 		{"spec", "print the model: operations, members, constraints, errors", runSpec},
+		{"replay", "re-send a recorded counterexample and compare the answer", runReplay},
+		{"version", "print the version", runVersion},
 	}
 }
 

@@ -1,0 +1,374 @@
+package suites
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/cogconform/cogconform/generators"
+	"github.com/cogconform/cogconform/reports"
+)
+
+// Capabilities a check may need from the fixture.
+const (
+	capToken      = "an access token"
+	capDevice     = "a confirmed device"
+	capAdmin      = "a user pool and user name (for Admin operations)"
+	capSecondUser = "a second user with a device"
+	capRevoked    = "a revoked access token"
+	capNewDevice  = "fresh devices on demand (sign-in and ConfirmDevice)"
+)
+
+// Steps of provisioning, in order; each becomes a spec of the "fixture" Describe.
+var fixtureSteps = []string{
+	"CreateUserPool", "CreateUserPoolClient", "AdminCreateUser", "AdminSetUserPassword",
+	"InitiateAuth", "ConfirmDevice", "GlobalSignOut",
+}
+
+// User is a provisioned user and their device.
+type User struct {
+	Username    string `json:"username"`
+	Password    string `json:"password"`
+	AccessToken string `json:"accessToken"`
+	DeviceKey   string `json:"deviceKey"`
+}
+
+// Fixture is what provisioning made, and what it could not. It crosses Ginkgo's
+// parallel processes as JSON, so it holds only data.
+type Fixture struct {
+	Steps          []reports.Step    `json:"steps"`
+	PoolID         string            `json:"poolId,omitempty"`
+	ClientID       string            `json:"clientId,omitempty"`
+	CreatedPool    bool              `json:"createdPool"`
+	Users          []User            `json:"users"` // [0] owns the devices checks use; [1] is the other user; [2] signed out
+	Missing        map[string]string `json:"missing"`
+	NotImplemented []string          `json:"notImplemented"`
+	Probe          string            `json:"probe"` // how the target answers an operation that does not exist
+
+	mu      sync.Mutex
+	devices []string // devices this process made, forgotten at cleanup on handed-over pools
+}
+
+func (f *Fixture) step(name string, ok bool, detail string) {
+	v := reports.Pass
+	if !ok {
+		v = reports.Fail
+	}
+	f.Steps = append(f.Steps, reports.Step{Name: name, Verdict: v, Detail: detail})
+}
+
+// has reports whether a capability is available, and why not.
+func (f *Fixture) has(capability string) (bool, string) {
+	if f == nil {
+		return false, "no fixture was provisioned"
+	}
+	if why, missing := f.Missing[capability]; missing {
+		return false, why
+	}
+	return true, ""
+}
+
+func (e *Env) currentFixture() *Fixture {
+	e.fixtureMu.Lock()
+	defer e.fixtureMu.Unlock()
+	return e.fixture
+}
+
+func (e *Env) setFixture(f *Fixture) {
+	e.fixtureMu.Lock()
+	defer e.fixtureMu.Unlock()
+	e.fixture = f
+	for _, u := range f.Users {
+		e.Red.Add(u.Password)
+		e.Red.Add(u.AccessToken)
+	}
+}
+
+// need skips the check unless the fixture offers every capability.
+func (c *check) need(caps ...string) *Fixture {
+	f := c.env.currentFixture()
+	for _, capability := range caps {
+		if ok, why := f.has(capability); !ok {
+			c.skip(fmt.Sprintf("needs %s: %s", capability, why))
+		}
+	}
+	return f
+}
+
+// provision builds the fixture through the target's own API. It never fails: a step
+// the target cannot do is recorded, and what depends on it is marked missing.
+func (e *Env) provision(ctx context.Context) *Fixture {
+	f := &Fixture{Missing: map[string]string{}}
+	e.probe(ctx, f)
+	missingAll := func(why string, caps ...string) {
+		for _, c := range caps {
+			if _, ok := f.Missing[c]; !ok {
+				f.Missing[c] = why
+			}
+		}
+	}
+	cfg := e.Cfg
+	if cfg.AccessToken != "" {
+		// A handed-over token (and maybe device): nothing to create.
+		f.Users = []User{{AccessToken: cfg.AccessToken, DeviceKey: cfg.DeviceKey}}
+		f.step("hand-over", true, "access token given by the user")
+		if cfg.DeviceKey == "" {
+			missingAll("no --device-key was handed over", capDevice)
+		}
+		missingAll("only an access token was handed over", capAdmin, capSecondUser, capRevoked, capNewDevice)
+		return f
+	}
+
+	if cfg.PoolID != "" {
+		f.PoolID, f.ClientID = cfg.PoolID, cfg.ClientID
+		f.step("hand-over", true, "user pool and client given by the user")
+	} else {
+		pool := e.callFixture(ctx, "CreateUserPool", map[string]any{
+			"PoolName": "cogconform-" + cfg.RunID,
+			"DeviceConfiguration": map[string]any{
+				"ChallengeRequiredOnNewDevice":     false,
+				"DeviceOnlyRememberedOnUserPrompt": true,
+			},
+		}, true)
+		var out struct{ UserPool struct{ Id string } }
+		if !e.decodeStep(f, "CreateUserPool", pool, &out) || out.UserPool.Id == "" {
+			missingAll("CreateUserPool failed: "+lastDetail(f), capToken, capDevice, capAdmin, capSecondUser, capRevoked, capNewDevice)
+			return f
+		}
+		f.PoolID, f.CreatedPool = out.UserPool.Id, true
+		cl := e.callFixture(ctx, "CreateUserPoolClient", map[string]any{
+			"UserPoolId": f.PoolID, "ClientName": "cogconform-" + cfg.RunID,
+			"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+		}, true)
+		var cout struct{ UserPoolClient struct{ ClientId string } }
+		if !e.decodeStep(f, "CreateUserPoolClient", cl, &cout) || cout.UserPoolClient.ClientId == "" {
+			missingAll("CreateUserPoolClient failed: "+lastDetail(f), capToken, capDevice, capSecondUser, capRevoked, capNewDevice)
+			// Admin operations need only the pool and a user; try to create one.
+		}
+		f.ClientID = cout.UserPoolClient.ClientId
+	}
+
+	// Users: with a handed-over user, only that one; otherwise three of our own.
+	var users []User
+	if cfg.Username != "" {
+		users = []User{{Username: cfg.Username, Password: cfg.Password}}
+		missingAll("a handed-over user pool gets no second or signed-out user", capSecondUser, capRevoked)
+	} else if f.PoolID != "" {
+		for _, suffix := range []string{"a", "b", "c"} {
+			u := User{Username: "cogconform-" + cfg.RunID + "-" + suffix, Password: newPassword()}
+			e.Red.Add(u.Password)
+			created := e.callFixture(ctx, "AdminCreateUser", map[string]any{
+				"UserPoolId": f.PoolID, "Username": u.Username, "MessageAction": "SUPPRESS",
+				"TemporaryPassword": newPassword(),
+			}, true)
+			if !e.decodeStep(f, "AdminCreateUser", created, nil) {
+				break
+			}
+			set := e.callFixture(ctx, "AdminSetUserPassword", map[string]any{
+				"UserPoolId": f.PoolID, "Username": u.Username, "Password": u.Password, "Permanent": true,
+			}, true)
+			if !e.decodeStep(f, "AdminSetUserPassword", set, nil) {
+				break
+			}
+			users = append(users, u)
+		}
+		if len(users) == 0 {
+			missingAll("creating a user failed: "+lastDetail(f), capToken, capDevice, capAdmin, capSecondUser, capRevoked, capNewDevice)
+			return f
+		}
+	}
+	f.Users = users
+
+	// Sign each user in and confirm the device the sign-in reports.
+	if f.ClientID == "" {
+		return f
+	}
+	for i := range f.Users {
+		u := &f.Users[i]
+		token, key, ok := e.signIn(ctx, f, u.Username, u.Password)
+		if !ok {
+			if i == 0 {
+				missingAll("InitiateAuth failed: "+lastDetail(f), capToken, capDevice, capNewDevice, capSecondUser, capRevoked)
+			}
+			break
+		}
+		u.AccessToken, u.DeviceKey = token, key
+		if key == "" {
+			f.step("InitiateAuth", false, "the sign-in answered no NewDeviceMetadata.DeviceKey although the pool has a DeviceConfiguration")
+			missingAll("the target's sign-in reports no new device", capDevice, capNewDevice, capSecondUser)
+			continue
+		}
+		if !e.confirm(ctx, f, token, key) {
+			missingAll("ConfirmDevice failed: "+lastDetail(f), capDevice, capNewDevice, capSecondUser)
+			u.DeviceKey = ""
+		}
+	}
+	if len(f.Users) < 2 || f.Users[1].DeviceKey == "" {
+		missingAll("the second user could not be provisioned", capSecondUser)
+	}
+	if len(f.Users) >= 3 && f.Users[2].AccessToken != "" {
+		out := e.callFixture(ctx, "GlobalSignOut", map[string]any{"AccessToken": f.Users[2].AccessToken}, false)
+		if !e.decodeStep(f, "GlobalSignOut", out, nil) {
+			missingAll("GlobalSignOut failed: "+lastDetail(f), capRevoked)
+		}
+	} else {
+		missingAll("no third user to sign out", capRevoked)
+	}
+	if f.Users[0].Username == "" || f.PoolID == "" {
+		missingAll("no user pool and user name", capAdmin)
+	}
+	return f
+}
+
+// probe finds operations the target answers exactly as it answers one that does not exist.
+func (e *Env) probe(ctx context.Context, f *Fixture) {
+	bogus := e.do(ctx, nil, requestFor(e.Model.TargetPrefix+".CogconformNoSuchOperation", []byte("{}"), false))
+	sig := signature(bogus)
+	f.Probe = "an operation that does not exist is answered " + bogus.describe()
+	for _, op := range e.Model.Operations {
+		body, err := json.Marshal(generators.Request(op).Example(0))
+		if err != nil {
+			continue
+		}
+		x := e.do(ctx, op, requestFor(op.Target, body, signs(op)))
+		code := x.code()
+		if x.status() == 404 || x.status() == 501 || slices.Contains(notImplementedCodes, code) || (x.err == nil && signature(x) == sig && bogus.status() >= 500) {
+			f.NotImplemented = append(f.NotImplemented, op.Name)
+		}
+	}
+}
+
+// notImplementedCodes are what servers answer for an operation they do not know.
+var notImplementedCodes = []string{"UnknownOperationException", "NotImplemented", "NotImplementedException", "InvalidAction", "UnsupportedOperation"}
+
+func signature(x exchange) string {
+	if x.err != nil {
+		return "error"
+	}
+	ct := strings.Split(x.resp.ContentType, ";")[0]
+	return fmt.Sprintf("%d|%s|%s", x.resp.Status, x.resp.Code, ct)
+}
+
+// signIn runs USER_PASSWORD_AUTH and returns the token and the new device's key.
+func (e *Env) signIn(ctx context.Context, f *Fixture, username, password string) (token, deviceKey string, ok bool) {
+	x := e.callFixture(ctx, "InitiateAuth", map[string]any{
+		"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": f.ClientID,
+		"AuthParameters": map[string]string{"USERNAME": username, "PASSWORD": password},
+	}, false)
+	var out struct {
+		AuthenticationResult struct {
+			AccessToken, IdToken, RefreshToken string
+			NewDeviceMetadata                  struct{ DeviceKey, DeviceGroupKey string }
+		}
+	}
+	if !e.decodeStep(f, "InitiateAuth", x, &out) || out.AuthenticationResult.AccessToken == "" {
+		if x.err == nil && x.status() == 200 {
+			f.step("InitiateAuth", false, "HTTP 200 without AuthenticationResult.AccessToken")
+		}
+		return "", "", false
+	}
+	r := out.AuthenticationResult
+	e.Red.Add(r.AccessToken)
+	e.Red.Add(r.IdToken)
+	e.Red.Add(r.RefreshToken)
+	return r.AccessToken, r.NewDeviceMetadata.DeviceKey, true
+}
+
+func (e *Env) confirm(ctx context.Context, f *Fixture, token, key string) bool {
+	salt, verifier := randomHex(16), randomHex(64)
+	e.Red.Add(salt)
+	e.Red.Add(verifier)
+	x := e.callFixture(ctx, "ConfirmDevice", map[string]any{
+		"AccessToken": token, "DeviceKey": key, "DeviceName": "cogconform",
+		"DeviceSecretVerifierConfig": map[string]string{"PasswordVerifier": verifier, "Salt": salt},
+	}, false)
+	return e.decodeStep(f, "ConfirmDevice", x, nil)
+}
+
+// newDevice signs the first user in again and confirms the device that sign-in
+// reports, for checks that forget a device.
+func (e *Env) newDevice(ctx context.Context) (token, key string, err error) {
+	f := e.currentFixture()
+	scratch := &Fixture{ClientID: f.ClientID}
+	u := f.Users[0]
+	token, key, ok := e.signIn(ctx, scratch, u.Username, u.Password)
+	if !ok || key == "" {
+		return "", "", fmt.Errorf("signing in for a new device: %s", lastDetail(scratch))
+	}
+	if !e.confirm(ctx, scratch, token, key) {
+		return "", "", fmt.Errorf("confirming a new device: %s", lastDetail(scratch))
+	}
+	f.mu.Lock()
+	f.devices = append(f.devices, key)
+	f.mu.Unlock()
+	return token, key, nil
+}
+
+// cleanup deletes what this run created: the pool it made, or on a handed-over
+// pool the devices it made. It returns the steps it took.
+func (e *Env) cleanup(ctx context.Context, f *Fixture) []reports.Step {
+	if f == nil {
+		return nil
+	}
+	out := &Fixture{}
+	if f.CreatedPool {
+		x := e.callFixture(ctx, "DeleteUserPool", map[string]any{"UserPoolId": f.PoolID}, true)
+		e.decodeStep(out, "DeleteUserPool", x, nil)
+		return out.Steps
+	}
+	f.mu.Lock()
+	devices := slices.Clone(f.devices)
+	f.mu.Unlock()
+	for _, key := range devices {
+		x := e.callFixture(ctx, "AdminForgetDevice", map[string]any{"UserPoolId": f.PoolID, "Username": f.Users[0].Username, "DeviceKey": key}, true)
+		e.decodeStep(out, "AdminForgetDevice", x, nil)
+	}
+	return out.Steps
+}
+
+// decodeStep records a provisioning step: it passes on HTTP 200 with a body that
+// decodes into out (when given).
+func (e *Env) decodeStep(f *Fixture, name string, x exchange, out any) bool {
+	if x.err != nil || x.resp.Status != 200 {
+		f.step(name, false, x.describeRedacted(e.Red))
+		return false
+	}
+	if out != nil {
+		if err := json.Unmarshal(x.resp.Body, out); err != nil {
+			f.step(name, false, e.Red.String(fmt.Sprintf("HTTP 200, but the body does not decode: %v: %s", err, excerpt(x.resp.Body, 300))))
+			return false
+		}
+	}
+	// Record each step once, however many users it ran for.
+	for _, s := range f.Steps {
+		if s.Name == name {
+			return true
+		}
+	}
+	f.step(name, true, "")
+	return true
+}
+
+func lastDetail(f *Fixture) string {
+	for i := len(f.Steps) - 1; i >= 0; i-- {
+		if f.Steps[i].Verdict == reports.Fail {
+			return f.Steps[i].Name + ": " + f.Steps[i].Detail
+		}
+	}
+	return "an earlier step failed"
+}
+
+func newPassword() string { return "Cc1!" + randomHex(12) }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err)) // the platform's randomness is gone; nothing sensible to do
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,86 @@
+package suites_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+	. "github.com/onsi/gomega"    //nolint:revive // Gomega's matchers read best unqualified
+
+	"github.com/cogconform/cogconform/reference"
+	"github.com/cogconform/cogconform/reports"
+	"github.com/cogconform/cogconform/suites"
+)
+
+// cfg is bound to flags, so `go test ./suites/... -args --endpoint URL` works like
+// `cogconform run --endpoint URL`; COGCONFORM_* variables fill what is not given.
+var cfg suites.Config
+
+func init() { suites.RegisterFlags(flag.CommandLine, &cfg) }
+
+// TestConformance runs the whole spec tree against --endpoint, or against the embedded
+// reference target (with COGCONFORM_DEFECT switched on, if set) when none is given.
+// With COGCONFORM_RESULTS set it writes the results record there.
+func TestConformance(t *testing.T) {
+	if err := suites.ApplyEnv(flag.CommandLine, os.Getenv); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Endpoint == "" {
+		url, stop, err := reference.Listen(reference.Options{Defect: os.Getenv("COGCONFORM_DEFECT")}, "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("starting the reference target: %v", err)
+		}
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = stop(ctx)
+		}()
+		cfg.Endpoint = url
+	}
+	env, err := suites.NewEnv(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Seed = suites.ChooseSeed(cfg.Seed)
+	if err := suites.PrepareRapid(cfg.Cases, env.Seed); err != nil {
+		t.Fatal(err)
+	}
+	env.Sink = func(run *reports.Run) {
+		if path := os.Getenv("COGCONFORM_RESULTS"); path != "" {
+			f, err := os.Create(path)
+			if err == nil {
+				err = reports.WriteJSON(f, run)
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+			}
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "writing %s: %v\n", path, err)
+			}
+		}
+		fmt.Fprintf(os.Stdout, "cogconform: %d checks (%d passed, %d failed, %d skipped, %d advisory findings), %d requests, seed %d\n",
+			run.Totals.Checks, run.Totals.Passed, run.Totals.Failed, run.Totals.Skipped, run.Totals.AdvisoryFailed, run.Totals.Requests, run.Seed)
+	}
+	suites.Define(env)
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "cogconform")
+}
+
+// skipUnlessParent keeps the meta-tests (which start child runs of TestConformance)
+// out of the child runs themselves.
+func isChild() bool { return os.Getenv("COGCONFORM_CHILD") != "" }
+
+func childEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "COGCONFORM_") {
+			env = append(env, kv)
+		}
+	}
+	return append(append(env, "COGCONFORM_CHILD=1"), extra...)
+}

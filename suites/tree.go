@@ -1,0 +1,117 @@
+package suites
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/cogconform/cogconform/reports"
+)
+
+// Families of checks, one Context each (GUIDE §3).
+const (
+	famFixture   = "fixture"
+	famErrorSet  = "error-set"
+	famEmptyBody = "empty-body"
+	famLifecycle = "lifecycle"
+	famAuth      = "auth"
+	famProtocol  = "protocol"
+	famFormat    = "format"
+	famSecrecy   = "secrecy"
+	// required, pattern, length, enum, range and type are named by spec.ConstraintKind.
+)
+
+// serviceScope names checks that belong to the service rather than one operation.
+const serviceScope = "Service"
+
+// Define builds the whole spec tree from the model: fixture set-up and clean-up, a
+// Describe per operation with a Context per family, service-level protocol checks,
+// and the device lifecycle workflows. It must be called before RunSpecs.
+func Define(e *Env) {
+	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+		f := e.provision(ctx)
+		raw, err := json.Marshal(f)
+		if err != nil {
+			Fail(fmt.Sprintf("encoding the fixture: %v", err))
+		}
+		return raw
+	}, func(raw []byte) {
+		var f Fixture
+		if err := json.Unmarshal(raw, &f); err != nil {
+			Fail(fmt.Sprintf("decoding the fixture: %v", err))
+		}
+		e.setFixture(&f)
+	}, NodeTimeout(10*time.Minute))
+
+	SynchronizedAfterSuite(func() {}, func() {
+		// Clean-up must run even after an interrupt, with a deadline of its own.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		steps := e.cleanup(ctx, e.currentFixture())
+		e.fixtureMu.Lock()
+		e.cleanupSteps = steps
+		e.fixtureMu.Unlock()
+	})
+
+	ReportAfterEach(func(sr SpecReport) {
+		if e.Progress != nil && sr.LeafNodeType == types.NodeTypeIt {
+			e.Progress(e.checkOf(sr))
+		}
+	})
+
+	ReportAfterSuite("cogconform results", func(r Report) {
+		if e.Sink != nil {
+			e.Sink(e.buildRun(r))
+		}
+	})
+
+	Describe("fixture", Label(famFixture), func() {
+		for _, step := range fixtureSteps {
+			e.itSpec(famFixture, famFixture, step, "the target's own API provisions a user pool, users and a confirmed device (GUIDE §4)", false,
+				func(c *check) { c.fixtureStep(step) })
+		}
+	})
+
+	for _, op := range e.Model.Operations {
+		Describe(op.Name, Label(op.Name), func() {
+			e.inputChecks(op)
+			e.errorSetChecks(op)
+			e.emptyBodyChecks(op)
+			e.authChecks(op)
+			e.protocolChecks(op)
+			e.formatChecks(op)
+			e.secrecyChecks(op)
+		})
+	}
+	Describe(serviceScope, Label(serviceScope), func() { e.serviceChecks() })
+	e.lifecycle()
+}
+
+// fixtureStep passes when provisioning did the step, fails with the target's answer
+// when it could not, and is skipped when the step was not needed or not reached.
+func (c *check) fixtureStep(name string) {
+	f := c.env.currentFixture()
+	if f == nil {
+		c.skip("no fixture was provisioned")
+	}
+	for _, s := range f.Steps {
+		if s.Name != name {
+			continue
+		}
+		if s.Verdict == reports.Fail {
+			c.class = "fixture-step-failed"
+			Fail(c.env.Red.String(fmt.Sprintf("fixture · %s: the target could not do this step: %s", name, s.Detail)))
+		}
+		return
+	}
+	for _, s := range f.Steps {
+		if s.Name == "hand-over" {
+			c.skip("not needed: " + s.Detail)
+		}
+	}
+	c.skip("not reached: " + lastDetail(f))
+}
