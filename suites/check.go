@@ -35,6 +35,7 @@ type check struct {
 	maxCases    int // 0: the configured cases per property
 
 	cases      int
+	judged     int // cases whose answer the check could judge (see judgedOrSkip)
 	requests0  int64
 	class      string
 	failure    *reports.Counterexample
@@ -103,6 +104,14 @@ func (c *check) property(prop func(t *rapid.T)) {
 		c.cases++
 		prop(t)
 	})
+}
+
+// judgedOrSkip skips a check that never saw an answer it could judge (say, no error
+// answer for a check of error formats), so it cannot pass without having looked.
+func (c *check) judgedOrSkip(why string) {
+	if c.judged == 0 && c.failure == nil {
+		c.skip("nothing to judge: " + why)
+	}
 }
 
 // failer is what a check fails through: a rapid.T inside properties, GinkgoT outside.

@@ -233,10 +233,14 @@ func (e *Env) formatChecks(op *spec.Operation) {
 			"error responses are sent with Content-Type "+e.Model.ContentType, false, func(c *check) {
 				c.property(func(t *rapid.T) {
 					x, what := errorCase(t)
-					if x.err == nil && x.resp.Status >= 400 && !e.isJSON11(x) {
-						c.failClass(t, x, "wrong-content-type", what, "Content-Type "+e.Model.ContentType)
+					if x.err == nil && x.resp.Status >= 400 {
+						c.judged++
+						if !e.isJSON11(x) {
+							c.failClass(t, x, "wrong-content-type", what, "Content-Type "+e.Model.ContentType)
+						}
 					}
 				})
+				c.judgedOrSkip("no invalid request got an error answer")
 			})
 		e.itSpec(op.Name, famFormat, "error bodies are JSON with a code and a message",
 			`error bodies are JSON objects {"__type": code, "message": text}; the code is readable as the AWS SDKs read it`, false, func(c *check) {
@@ -245,19 +249,25 @@ func (e *Env) formatChecks(op *spec.Operation) {
 					if x.err != nil || x.resp.Status < 400 {
 						return // not an error answer: other checks judge it
 					}
+					c.judged++
 					if problem := errorBodyProblem(x); problem != "" {
 						c.failClass(t, x, "malformed-error", what+": "+problem, `a JSON object with "__type" and "message"`)
 					}
 				})
+				c.judgedOrSkip("no invalid request got an error answer")
 			})
 		e.itSpec(op.Name, famFormat, "errors carry x-amzn-ErrorType",
 			"AWS sends the error code in the x-amzn-ErrorType header as well (advisory: the SDKs fall back to __type)", true, func(c *check) {
 				c.property(func(t *rapid.T) {
 					x, what := errorCase(t)
-					if x.err == nil && x.resp.Status >= 400 && !headerHas(x.resp.Header, "X-Amzn-Errortype") {
-						c.failClass(t, x, "missing-error-type-header", what, "an x-amzn-ErrorType header")
+					if x.err == nil && x.resp.Status >= 400 {
+						c.judged++
+						if !headerHas(x.resp.Header, "X-Amzn-Errortype") {
+							c.failClass(t, x, "missing-error-type-header", what, "an x-amzn-ErrorType header")
+						}
 					}
 				})
+				c.judgedOrSkip("no invalid request got an error answer")
 			})
 		e.itSpec(op.Name, famFormat, "success carries the JSON 1.1 content type",
 			"successful responses are sent with Content-Type "+e.Model.ContentType, false, func(c *check) {
@@ -265,10 +275,14 @@ func (e *Env) formatChecks(op *spec.Operation) {
 				c.maxCases = 5
 				c.property(func(t *rapid.T) {
 					x, _ := c.validCall(t, context.Background(), op, e.gen.request(op).Draw(t, "request"))
-					if x.err == nil && x.resp.Status == 200 && !e.isJSON11(x) {
-						c.failClass(t, x, "wrong-content-type", "a valid call on a provisioned device", "Content-Type "+e.Model.ContentType)
+					if x.err == nil && x.resp.Status == 200 {
+						c.judged++
+						if !e.isJSON11(x) {
+							c.failClass(t, x, "wrong-content-type", "a valid call on a provisioned device", "Content-Type "+e.Model.ContentType)
+						}
 					}
 				})
+				c.judgedOrSkip("no valid call was answered 200 (empty-body and lifecycle report why)")
 			})
 	})
 }
@@ -331,10 +345,14 @@ func (e *Env) secrecyChecks(op *spec.Operation) {
 					value, _ := getPath(body, con.Path).(string)
 					x := e.send(context.Background(), op, body, signs(op))
 					// Short values can appear in any answer by chance; judge distinctive ones.
-					if x.err == nil && len(value) >= 8 && strings.Contains(string(x.resp.Body), value) {
-						c.failClass(t, x, "echoed-secret", what, "an answer that does not contain the value of "+con.MemberPath())
+					if x.err == nil && len(value) >= 8 {
+						c.judged++
+						if strings.Contains(string(x.resp.Body), value) {
+							c.failClass(t, x, "echoed-secret", what, "an answer that does not contain the value of "+con.MemberPath())
+						}
 					}
 				})
+				c.judgedOrSkip("no generated value was long enough to tell an echo from chance")
 			})
 		}
 	})
