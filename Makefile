@@ -55,3 +55,11 @@ lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./generators/...
+
+# Real third-party emulators (moto, cognito-local): each started on 127.0.0.1 and a
+# free port, checked with `cogconform run`, always stopped; every verdict compared
+# with emulators/testdata/<emulator>.json. See scripts/emulators.sh and the README's
+# "Testing your emulator".
+.PHONY: test-emulators
+test-emulators:
+	GO="$(GO)" bash scripts/emulators.sh
