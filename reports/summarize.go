@@ -180,6 +180,18 @@ func classOf(c Check) string {
 // findings groups failing checks by class. Conformance findings come before
 // advisory ones, then the most frequent first, so a target that fails everything
 // the same way is summed up in the first line.
+// classSummary says in plain words what a failure class means, where the reason
+// lines of its checks (each naming one expectation) would not.
+func classSummary(class string) (string, bool) {
+	switch class {
+	case "not-implemented":
+		return "operation not implemented by the target: it answers as it answers an operation that does not exist", true
+	case "harness-error":
+		return "cogconform itself failed (a bug in the harness, not a finding about the target)", true
+	}
+	return "", false
+}
+
 func (r *Run) findings() []Finding {
 	type acc struct {
 		f       Finding
@@ -233,6 +245,10 @@ func (r *Run) findings() []Finding {
 			best = fmt.Sprintf("%s (and %d other %s)", best, n, plural(n, "reason", "reasons"))
 		}
 		a.f.Summary = best
+		if desc, ok := classSummary(a.f.Class); ok {
+			// For these classes the class says more than any one reason line.
+			a.f.Summary = desc + " — e.g. " + best
+		}
 		out = append(out, a.f)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
