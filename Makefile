@@ -15,6 +15,8 @@ APT     := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
 # Where make test leaves the mutation table (defect → failing checks) it prints.
 MUTATION_TABLE := $(CURDIR)/.cache/mutation-table.txt
+# … and the hostile-target matrix (behaviour → outcome → time).
+HOSTILE_TABLE := $(CURDIR)/.cache/hostile-table.txt
 
 build:
 	$(GO) build -o $(BIN) ./cmd/cogconform
@@ -27,9 +29,9 @@ run: build
 # Every test, then the mutation table: the suite run against each defect of the
 # reference target's catalogue, and which checks caught it.
 test: deps lint
-	@mkdir -p .cache && rm -f $(MUTATION_TABLE)
-	COGCONFORM_MUTATION_TABLE=$(MUTATION_TABLE) $(GO) test -count=1 $(PKGS)
-	@cat $(MUTATION_TABLE)
+	@mkdir -p .cache && rm -f $(MUTATION_TABLE) $(HOSTILE_TABLE)
+	COGCONFORM_MUTATION_TABLE=$(MUTATION_TABLE) COGCONFORM_HOSTILE_TABLE=$(HOSTILE_TABLE) $(GO) test -count=1 $(PKGS)
+	@cat $(MUTATION_TABLE) $(HOSTILE_TABLE)
 
 # What the tests need besides Go, installed only when missing: Debian's chromium
 # (report.html is rendered in a real browser) and xmllint from libxml2-utils
@@ -53,8 +55,12 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet $(PKGS)
 
+# The performance table of issue 8, measured in one process run: a minimal keep-alive
+# client against the reference target (the limit), the full suite against the same
+# server process, 100/1 000/10 000 cases per property, peak memory, generation speed.
+# BENCH_FLAGS adds cogbench flags, e.g. BENCH_FLAGS='--scaling 100,1000 --rounds 5'.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./generators/...
+	$(GO) run ./bench/cmd/cogbench $(BENCH_FLAGS)
 
 # Real third-party emulators (moto, cognito-local): each started on 127.0.0.1 and a
 # free port, checked with `cogconform run`, always stopped; every verdict compared

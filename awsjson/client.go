@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -245,7 +247,7 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		return nil, fmt.Errorf("awsjson: %s %s: %w", method, c.base.Redacted(), err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBody+1))
+	body, err := readCapped(resp.Body, resp.ContentLength, c.cfg.MaxBody+1)
 	out := &Response{
 		Status:      resp.StatusCode,
 		Header:      resp.Header,
@@ -264,6 +266,19 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		out.Message = errorMessage(body)
 	}
 	return out, nil
+}
+
+// readCapped reads at most limit bytes of r. A body that announces its length is read
+// into a buffer of that size: io.ReadAll would start at 512 bytes and copy a large
+// error body (a 256 KiB value echoed back) a dozen times on the way.
+func readCapped(r io.Reader, contentLength, limit int64) ([]byte, error) {
+	size := int64(bytes.MinRead)
+	if contentLength > 0 {
+		size = min(contentLength, limit) + bytes.MinRead
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := buf.ReadFrom(io.LimitReader(r, limit))
+	return buf.Bytes(), err
 }
 
 func (c *Client) sign(ctx context.Context, req *http.Request, body []byte) error {
@@ -288,13 +303,8 @@ func ErrorCode(h http.Header, body []byte) string {
 	if v := h.Get("X-Amzn-Errortype"); v != "" {
 		return sanitizeCode(v)
 	}
-	var doc map[string]json.RawMessage
-	if json.Unmarshal(body, &doc) != nil {
-		return ""
-	}
-	for _, k := range []string{"__type", "code", "Code"} {
-		var s string
-		if raw, ok := doc[k]; ok && json.Unmarshal(raw, &s) == nil && s != "" {
+	for _, raw := range topLevel(body, "__type", "code", "Code") {
+		if s, ok := decodeString(raw); ok && s != "" {
 			return sanitizeCode(s)
 		}
 	}
@@ -312,17 +322,272 @@ func sanitizeCode(v string) string {
 }
 
 func errorMessage(body []byte) string {
-	var doc map[string]json.RawMessage
-	if json.Unmarshal(body, &doc) != nil {
-		return ""
-	}
-	for _, k := range []string{"message", "Message", "errorMessage"} {
-		var s string
-		if raw, ok := doc[k]; ok && json.Unmarshal(raw, &s) == nil {
+	for _, raw := range topLevel(body, "message", "Message", "errorMessage") {
+		if s, ok := decodeString(raw); ok {
 			return s
 		}
 	}
 	return ""
+}
+
+// topLevel returns the raw values of the given members of a JSON object body, in the
+// order of keys, leaving out absent ones; nothing when the body is not one valid JSON
+// object. It reads the body as json.Unmarshal into a map[string]json.RawMessage does
+// (keys unescaped, the last of duplicate keys wins) but decodes nothing it is not
+// asked for, and checks strings eight bytes at a time: an error body may echo a 256
+// KiB value, which encoding/json's scanner alone takes most of a millisecond over.
+// TestErrorFieldsReadAsAMapWould holds the two readings together.
+func topLevel(body []byte, keys ...string) [][]byte {
+	i := skipSpace(body, 0)
+	if i == len(body) || body[i] != '{' {
+		return nil // not an object, valid or not: no members either way
+	}
+	vals := make([][]byte, len(keys))
+	i = skipSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		i++
+	} else {
+		for {
+			if i == len(body) || body[i] != '"' {
+				return nil
+			}
+			kend, ok := scanString(body, i)
+			if !ok {
+				return nil
+			}
+			quoted := body[i:kend]
+			i = skipSpace(body, kend)
+			if i == len(body) || body[i] != ':' {
+				return nil
+			}
+			i = skipSpace(body, i+1)
+			vend, ok := scanValue(body, i, 1)
+			if !ok {
+				return nil
+			}
+			key := string(quoted[1 : len(quoted)-1])
+			if strings.IndexByte(key, '\\') >= 0 {
+				key = unescapedKey(quoted)
+			}
+			for k, want := range keys {
+				if key == want {
+					vals[k] = body[i:vend]
+				}
+			}
+			i = skipSpace(body, vend)
+			if i < len(body) && body[i] == ',' {
+				i = skipSpace(body, i+1)
+				continue
+			}
+			if i == len(body) || body[i] != '}' {
+				return nil
+			}
+			i++
+			break
+		}
+	}
+	if skipSpace(body, i) != len(body) {
+		return nil // something after the object
+	}
+	out := vals[:0]
+	for _, v := range vals {
+		if v != nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// decodeString reads a raw JSON value into a string as json.Unmarshal does: null
+// leaves it empty without an error, and only a string decodes.
+func decodeString(raw []byte) (string, bool) {
+	switch {
+	case raw[0] == 'n':
+		return "", true
+	case raw[0] != '"':
+		return "", false
+	case bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw):
+		return string(raw[1 : len(raw)-1]), true // nothing to unescape or replace
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err == nil
+}
+
+func unescapedKey(quoted []byte) string {
+	var s string
+	_ = json.Unmarshal(quoted, &s) // scanString checked it
+	return s
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// maxJSONDepth is encoding/json's nesting limit.
+const maxJSONDepth = 10000
+
+// scanValue checks the JSON value at b[i] as encoding/json's scanner does and
+// returns where it ends. depth counts the objects and arrays it is inside.
+func scanValue(b []byte, i, depth int) (int, bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	switch c := b[i]; {
+	case c == '"':
+		return scanString(b, i)
+	case c == '{' || c == '[':
+		if depth+1 > maxJSONDepth {
+			return i, false
+		}
+		closing := byte('}')
+		if c == '[' {
+			closing = ']'
+		}
+		i = skipSpace(b, i+1)
+		if i < len(b) && b[i] == closing {
+			return i + 1, true
+		}
+		for {
+			if c == '{' {
+				if i >= len(b) || b[i] != '"' {
+					return i, false
+				}
+				end, ok := scanString(b, i)
+				if !ok {
+					return i, false
+				}
+				i = skipSpace(b, end)
+				if i >= len(b) || b[i] != ':' {
+					return i, false
+				}
+				i = skipSpace(b, i+1)
+			}
+			end, ok := scanValue(b, i, depth+1)
+			if !ok {
+				return i, false
+			}
+			i = skipSpace(b, end)
+			if i < len(b) && b[i] == ',' {
+				i = skipSpace(b, i+1)
+				continue
+			}
+			if i < len(b) && b[i] == closing {
+				return i + 1, true
+			}
+			return i, false
+		}
+	case c == 't':
+		return literalEnd(b, i, "true")
+	case c == 'f':
+		return literalEnd(b, i, "false")
+	case c == 'n':
+		return literalEnd(b, i, "null")
+	case c == '-' || ('0' <= c && c <= '9'):
+		return numberEnd(b, i)
+	}
+	return i, false
+}
+
+func literalEnd(b []byte, i int, word string) (int, bool) {
+	if len(b)-i >= len(word) && string(b[i:i+len(word)]) == word {
+		return i + len(word), true
+	}
+	return i, false
+}
+
+// numberEnd checks -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
+func numberEnd(b []byte, i int) (int, bool) {
+	digits := func() int {
+		n := 0
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return i, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return i, false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return i, false
+		}
+	}
+	return i, true
+}
+
+// SWAR constants: one byte repeated in each of the eight lanes of a uint64.
+const (
+	lanes01 = 0x0101010101010101
+	lanes80 = 0x8080808080808080
+)
+
+// scanString checks the JSON string at b[i] (a quote) as encoding/json's scanner does
+// (no control characters, known escapes only, four hex digits after \u; any other
+// byte, invalid UTF-8 included, is allowed) and returns the index past its end.
+func scanString(b []byte, i int) (int, bool) {
+	j := i + 1
+	for {
+		// Eight plain bytes at a time: no quote, backslash or control character.
+		for j+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[j:])
+			quote, backslash := x^(lanes01*'"'), x^(lanes01*'\\')
+			if ((quote-lanes01)&^quote|(backslash-lanes01)&^backslash|(x-lanes01*0x20)&^x)&lanes80 != 0 {
+				break
+			}
+			j += 8
+		}
+		if j >= len(b) {
+			return j, false
+		}
+		switch c := b[j]; {
+		case c == '"':
+			return j + 1, true
+		case c == '\\':
+			if j+1 >= len(b) {
+				return j, false
+			}
+			switch b[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j += 2
+			case 'u':
+				if j+6 > len(b) || !isHex(b[j+2]) || !isHex(b[j+3]) || !isHex(b[j+4]) || !isHex(b[j+5]) {
+					return j, false
+				}
+				j += 6
+			default:
+				return j, false
+			}
+		case c < 0x20:
+			return j, false
+		default:
+			j++
+		}
+	}
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // StaticCredentials returns a provider of fixed credentials.

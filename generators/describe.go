@@ -76,19 +76,62 @@ func show(v any) string {
 			return fmt.Sprintf("%v", v)
 		}
 		s = string(text)
-		if utf8.RuneCountInString(s) <= showLimit {
+		if runeCount(s) <= showLimit {
 			return s
 		}
-		rs := []rune(s)
-		return string(rs[:32]) + "…" + string(rs[len(rs)-8:])
+		return firstRunes(s, 32) + "…" + lastRunes(s, 8)
 	}
-	n := utf8.RuneCountInString(s)
+	n := runeCount(s)
 	if n <= showLimit {
 		return strconv.Quote(s)
 	}
-	rs := []rune(s)
-	return fmt.Sprintf("%s…%s (%d characters)", strconv.Quote(string(rs[:32])), strconv.Quote(string(rs[n-8:])), n)
+	return fmt.Sprintf("%s…%s (%d characters)", strconv.Quote(firstRunes(s, 32)), strconv.Quote(lastRunes(s, 8)), n)
+}
+
+// firstRunes and lastRunes cut a string to its first or last k runes as string([]rune(s)[…])
+// would (invalid bytes become U+FFFD), without converting a value of 256 Ki runes whole.
+func firstRunes(s string, k int) string {
+	i := 0
+	for k > 0 && i < len(s) {
+		_, w := utf8.DecodeRuneInString(s[i:])
+		i += w
+		k--
+	}
+	return string([]rune(s[:i]))
+}
+
+func lastRunes(s string, k int) string {
+	i := len(s)
+	for k > 0 && i > 0 {
+		_, w := utf8.DecodeLastRuneInString(s[:i])
+		i -= w
+		k--
+	}
+	return string([]rune(s[i:]))
 }
 
 // showRune names a rune so that invisible ones are visible: U+0021 '!'.
 func showRune(r rune) string { return fmt.Sprintf("%U %s", r, strconv.QuoteRune(r)) }
+
+// runeCount is utf8.RuneCountInString (an invalid byte counts as one rune), eight
+// ASCII bytes at a time: every case describes its value, and "far beyond max" values
+// are 256 Ki characters of ASCII behind a short prefix that need not be.
+func runeCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) && (uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56)&0x8080808080808080 == 0 {
+			i += 8
+			n += 8
+			continue
+		}
+		if s[i] < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+		}
+		n++
+	}
+	return n
+}

@@ -3,6 +3,8 @@ package generators
 import (
 	"math/bits"
 	"math/rand/v2"
+	"strings"
+	"unicode/utf8"
 
 	"pgregory.net/rapid"
 )
@@ -18,7 +20,7 @@ const rapidRunes = 512
 type drawer struct {
 	t      *rapid.T
 	budget int
-	tail   *rand.Rand
+	tail   *rand.PCG
 	// drew records whether anything was drawn: rapid refuses a Custom generator
 	// that draws nothing (an empty object, a one-member enum), see done.
 	drew bool
@@ -118,10 +120,81 @@ func (d *drawer) runeOf(c *runeClass) rune {
 		return d.pick(c)
 	}
 	d.drew = true
+	f := c.fill
+	return f.at(intN(d.tailSource(), f.total))
+}
+
+// tailSource returns the PCG of the current string's tail, seeding it from one rapid
+// draw the first time.
+func (d *drawer) tailSource() *rand.PCG {
 	if d.tail == nil {
 		seed := rapid.Uint64().Draw(d.t, "")
-		d.tail = rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))
+		d.tail = rand.NewPCG(seed, seed^0x9E3779B97F4A7C15)
 	}
-	f := c.fill
-	return f.at(d.tail.IntN(f.total))
+	return d.tail
+}
+
+// intN is rand.New(p).IntN(n), n > 0, without an interface call per draw: the same
+// reduction as math/rand/v2 (Lemire's, and a mask for powers of two), so the same
+// values from the same source. It runs once per character of a long tail.
+func intN(p *rand.PCG, n int) int {
+	u := uint64(n)
+	if u&(u-1) == 0 {
+		return int(p.Uint64() & (u - 1))
+	}
+	hi, lo := bits.Mul64(p.Uint64(), u)
+	if lo < u {
+		thresh := -u % u
+		for lo < thresh {
+			hi, lo = bits.Mul64(p.Uint64(), u)
+		}
+	}
+	return int(hi)
+}
+
+// writeTail writes the next n runes of a string whose rapid budget is spent, as
+// UTF-8: exactly the runes n calls of runeOf would give, in a loop tight enough for
+// the 256 Ki-rune values of "far beyond max".
+func (d *drawer) writeTail(b *strings.Builder, c *runeClass, n int) {
+	if n <= 0 {
+		return
+	}
+	d.drew = true
+	tail, f := d.tailSource(), c.fill
+	var chunk [1024]byte
+	if f.ascii == nil {
+		buf := chunk[:0]
+		for range n {
+			if len(buf) > len(chunk)-utf8.UTFMax {
+				b.Write(buf)
+				buf = chunk[:0]
+			}
+			buf = utf8.AppendRune(buf, f.at(intN(tail, f.total)))
+		}
+		b.Write(buf)
+		return
+	}
+	// intN inlined, with its power-of-two test made once.
+	table, u := f.ascii, uint64(f.total)
+	mask := u - 1
+	pow2 := u&mask == 0
+	for n > 0 {
+		m := min(n, len(chunk))
+		for k := range chunk[:m] {
+			if pow2 {
+				chunk[k] = table[tail.Uint64()&mask]
+				continue
+			}
+			hi, lo := bits.Mul64(tail.Uint64(), u)
+			if lo < u {
+				thresh := -u % u
+				for lo < thresh {
+					hi, lo = bits.Mul64(tail.Uint64(), u)
+				}
+			}
+			chunk[k] = table[hi]
+		}
+		b.Write(chunk[:m])
+		n -= m
+	}
 }

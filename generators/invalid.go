@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"pgregory.net/rapid"
 
@@ -199,7 +198,7 @@ func brokenBy(s *spec.Shape, v any) []spec.ConstraintKind {
 		if s.Regexp != nil && !s.Regexp.MatchString(str) {
 			out = append(out, spec.ConstraintPattern)
 		}
-		if n := utf8.RuneCountInString(str); n < s.MinLength || (s.MaxLength != nil && n > *s.MaxLength) {
+		if n := runeCount(str); n < s.MinLength || (s.MaxLength != nil && n > *s.MaxLength) {
 			out = append(out, spec.ConstraintLength)
 		}
 		if len(s.Enum) > 0 && !slices.Contains(s.Enum, str) {

@@ -3,6 +3,7 @@ package generators
 import (
 	"sort"
 	"unicode"
+	"unicode/utf8"
 
 	"pgregory.net/rapid"
 )
@@ -45,6 +46,9 @@ type runeClass struct {
 	// class itself when it has none): the runes of the long tail of a very long
 	// string, which must stay within the harness's body cap.
 	fill *runeClass
+	// ascii, when every member is ASCII, holds member i at index i (as at maps
+	// indices), so that a long tail is written byte by byte.
+	ascii []byte
 }
 
 // newRuneClass builds a class from inclusive [lo, hi] pairs (the layout of
@@ -118,6 +122,12 @@ func newPlainClass(pairs []rune) *runeClass {
 	c.head = make([]rune, min(c.total, headSize))
 	for i := range c.head {
 		c.head[i] = c.search(i)
+	}
+	if last := c.spans[len(c.spans)-1]; last.hi < utf8.RuneSelf {
+		c.ascii = make([]byte, c.total)
+		for i := range c.ascii {
+			c.ascii[i] = byte(c.at(i))
+		}
 	}
 	return c
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"pgregory.net/rapid"
 
@@ -215,7 +216,24 @@ func (sp *stringPlan) within(d *drawer, lo, hi int) []rune {
 }
 
 // exact returns a value of exactly n runes matching the pattern; n must be feasible.
-func (sp *stringPlan) exact(d *drawer, n int) string { return string(sp.runesOf(d, n)) }
+func (sp *stringPlan) exact(d *drawer, n int) string {
+	if sp.pat != nil {
+		return string(sp.runesOf(d, n))
+	}
+	// Without a pattern the string is written as UTF-8 as it is drawn: the same draws
+	// as runesOf, without a []rune of up to 256 Ki runes to build and convert.
+	d.startString()
+	var b strings.Builder
+	b.Grow(n)
+	for i := 0; i < n; i++ {
+		if d.budget == 0 {
+			d.writeTail(&b, sp.runes, n-i)
+			break
+		}
+		b.WriteRune(d.runeOf(sp.runes))
+	}
+	return b.String()
+}
 
 func (sp *stringPlan) runesOf(d *drawer, n int) []rune {
 	d.startString()

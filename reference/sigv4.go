@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 const amzDateFormat = "20060102T150405Z"
@@ -151,7 +150,7 @@ func (s *Server) verifySignature(r *http.Request, body []byte) *apiError {
 	}
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: s.keyID, SecretAccessKey: s.secret}
-	if err := v4.NewSigner().SignHTTP(r.Context(), creds, re, hex.EncodeToString(sum[:]), p.service, p.region, at); err != nil {
+	if err := s.signer.SignHTTP(r.Context(), creds, re, hex.EncodeToString(sum[:]), p.service, p.region, at); err != nil {
 		return errInvalidSignature(msgSignatureMismatch)
 	}
 	want, aerr := parseSigV4(re.Header.Get("Authorization"))

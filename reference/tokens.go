@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -93,19 +94,68 @@ func (s *Server) tokenError(msg, token string) *apiError {
 	return errNotAuthorized(msg)
 }
 
+// tokenParserOptions are the rules every access token is held to: ES256 only, an
+// expiry required, and an issue time not in the future.
+func (s *Server) tokenParserOptions() []jwt.ParserOption {
+	return []jwt.ParserOption{
+		jwt.WithValidMethods([]string{jwt.SigningMethodES256.Alg()}),
+		jwt.WithTimeFunc(s.now),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+	}
+}
+
+// verifiedCap bounds the verified-token cache; past it the cache starts over, which
+// costs one signature verification per token still in use.
+const verifiedCap = 4096
+
+// verifiedTokens remembers the access tokens whose signature and kind this server
+// has verified. An ES256 verification costs far more than the rest of a request, and
+// a harness sends the same token thousands of times. Only what cannot change is
+// remembered: the clock is checked again on every use (tests move it to expire
+// tokens), and revocation and the user's state are looked up on every use by
+// resolveAccess, as before.
+type verifiedTokens struct {
+	mu sync.Mutex
+	m  map[string]*accessClaims // read-only once stored
+}
+
+func (v *verifiedTokens) get(token string) *accessClaims {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.m[token]
+}
+
+func (v *verifiedTokens) put(token string, c *accessClaims) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil || len(v.m) >= verifiedCap {
+		v.m = make(map[string]*accessClaims)
+	}
+	v.m[token] = c
+}
+
 // parseAccessToken verifies a token's signature, algorithm, expiry and kind. It needs
 // no state, so it runs before the lock is taken.
 func (s *Server) parseAccessToken(token string) (*accessClaims, *apiError) {
 	if token == "" {
 		return nil, s.tokenError(msgMissingToken, "")
 	}
+	if !s.has(defTokenSigUnchecked) {
+		if claims := s.verified.get(token); claims != nil {
+			// Signature, algorithm, key and kind were checked when it was stored;
+			// the time claims are checked now, exactly as the parser checks them.
+			if err := s.tokenValidator.Validate(claims); err != nil {
+				if errors.Is(err, jwt.ErrTokenExpired) {
+					return nil, s.tokenError(msgExpiredToken, token)
+				}
+				return nil, s.tokenError(msgInvalidToken, token)
+			}
+			return claims, nil
+		}
+	}
 	claims := &accessClaims{}
-	parser := jwt.NewParser(
-		jwt.WithValidMethods([]string{jwt.SigningMethodES256.Alg()}),
-		jwt.WithTimeFunc(s.now),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-	)
+	parser := jwt.NewParser(s.tokenParserOptions()...)
 	var err error
 	if s.has(defTokenSigUnchecked) {
 		// The defect: decode and trust the claims, check only the clock.
@@ -131,6 +181,9 @@ func (s *Server) parseAccessToken(token string) (*accessClaims, *apiError) {
 		return nil, s.tokenError(msgInvalidToken, token)
 	case !containsString(strings.Fields(claims.Scope), adminScope):
 		return nil, s.tokenError(msgNotAuthScoped, token)
+	}
+	if !s.has(defTokenSigUnchecked) {
+		s.verified.put(token, claims)
 	}
 	return claims, nil
 }

@@ -3,9 +3,7 @@ package reference
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -26,13 +24,8 @@ func decodeObject(raw []byte) (map[string]any, *apiError) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return map[string]any{}, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, errSerialization(msgMalformedJSON)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	v, ok := parseJSON(raw) // encoding/json's Decoder with UseNumber, faster (see json.go)
+	if !ok {
 		return nil, errSerialization(msgMalformedJSON)
 	}
 	obj, ok := v.(map[string]any)
@@ -171,15 +164,25 @@ func (s *Server) validate(op *operation, body map[string]any) *apiError {
 	if len(vs) == 0 {
 		return nil
 	}
-	texts := make([]string, len(vs))
-	for i, v := range vs {
-		texts[i] = v.text
-	}
 	noun := "errors"
 	if len(vs) == 1 {
 		noun = "error"
 	}
-	msg := fmt.Sprintf("%d validation %s detected: %s", len(vs), noun, strings.Join(texts, "; "))
+	// Built in one buffer: a violation may quote a value of 256 Ki characters.
+	var b strings.Builder
+	n := 32
+	for _, v := range vs {
+		n += len(v.text) + 2
+	}
+	b.Grow(n)
+	fmt.Fprintf(&b, "%d validation %s detected: ", len(vs), noun)
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(v.text)
+	}
+	msg := b.String()
 	if !op.device {
 		return errParam(msg)
 	}
@@ -299,13 +302,20 @@ func (s *Server) violationText(op *operation, sh *spec.Shape, v any, path, const
 	if sensitive {
 		return fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", path, constraint)
 	}
-	val := fmt.Sprint(v)
-	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", val, path, constraint)
+	val, ok := v.(string)
+	if !ok {
+		val = fmt.Sprint(v)
+	}
+	// Concatenated rather than formatted: val may be 256 Ki characters long.
+	return "Value '" + val + "' at '" + path + "' failed to satisfy constraint: " + constraint
 }
 
 func (s *Server) matches(device bool, sh *spec.Shape, str string) bool {
 	if device && s.has(defPatternSubstring) {
 		return s.shapes.unanchored[sh].MatchString(str)
+	}
+	if m := s.shapes.whole[sh]; m != nil {
+		return m.match(str)
 	}
 	return sh.Regexp.MatchString(str)
 }
@@ -335,10 +345,11 @@ func lowerFirst(name string) string {
 // shapeIndex holds what the validator derives from shapes once, at New.
 type shapeIndex struct {
 	unanchored map[*spec.Shape]*regexp.Regexp // for the pattern-substring defect
+	whole      map[*spec.Shape]*wholeMatcher  // patterns simple enough to match without the engine
 }
 
 func indexShapes(ops map[string]*operation) shapeIndex {
-	idx := shapeIndex{unanchored: map[*spec.Shape]*regexp.Regexp{}}
+	idx := shapeIndex{unanchored: map[*spec.Shape]*regexp.Regexp{}, whole: map[*spec.Shape]*wholeMatcher{}}
 	var visit func(sh *spec.Shape)
 	visit = func(sh *spec.Shape) {
 		if sh == nil {
@@ -350,6 +361,9 @@ func indexShapes(ops map[string]*operation) shapeIndex {
 		if sh.Regexp != nil {
 			// The model's patterns compiled when it loaded, so their unwrapped form does too.
 			idx.unanchored[sh] = regexp.MustCompile(awsPattern(sh.Pattern))
+			if m := newWholeMatcher(sh.Regexp.String()); m != nil {
+				idx.whole[sh] = m
+			}
 		} else {
 			idx.unanchored[sh] = nil
 		}

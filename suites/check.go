@@ -1,9 +1,12 @@
 package suites
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
@@ -35,10 +38,12 @@ type check struct {
 	maxCases    int // 0: the configured cases per property
 
 	cases      int
+	failIndex  int // which case of a batch failed last (see batched)
 	judged     int // cases whose answer the check could judge (see judgedOrSkip)
 	requests0  int64
 	class      string
 	failure    *reports.Counterexample
+	failedAt   time.Time // when shrinking began (see shrinkSpent)
 	skipReason string
 }
 
@@ -65,12 +70,34 @@ func (e *Env) itSpec(opName, family, name, requirement string, advisory bool, bo
 		kind = LabelAdvisory
 	}
 	op := e.Model.Operation(opName)
-	It(name, Label(opName, family, kind), func() {
+	decorators := []any{Label(opName, family, kind)}
+	if family == famLifecycle {
+		// Workflows list the first user's devices and compare two listings, while
+		// checks on other processes sign that user in for fresh devices: under
+		// `ginkgo -p` they run on process 1 once every parallel spec is done. In
+		// one process nothing runs alongside them, and Serial changes nothing.
+		decorators = append(decorators, Serial)
+	}
+	It(name, append(decorators, func() {
 		c := &check{env: e, op: op, opName: opName, family: family, name: name, requirement: requirement, advisory: advisory,
 			requests0: e.requests.Load()}
 		defer c.report()
 		body(c)
-	})
+		c.vacuous()
+	})...)
+}
+
+// vacuous fails a check that passed on an operation the target does not implement:
+// its answers were the target's "no such operation" answer, so nothing of the rule
+// was exercised, and a pass would count an operation that does not exist as
+// conformant. Protocol checks stay: they judge the wire layer in front of operations.
+func (c *check) vacuous() {
+	if c.op == nil || c.family == famProtocol || !c.env.notImplemented(c.opName) {
+		return
+	}
+	c.class = "not-implemented"
+	Fail(c.env.Red.String(fmt.Sprintf("%s · %s · %s\nthe target answers %s as it answers an operation that does not exist (%s): not implemented, so this rule could not be exercised",
+		c.opName, c.family, c.name, c.opName, c.env.currentFixture().Probe)))
 }
 
 // report attaches the check's record to the spec. It runs deferred, so it records
@@ -91,11 +118,11 @@ func (c *check) report() {
 // property runs prop as a rapid property: the configured number of cases (or fewer,
 // for checks that consume resources), shrinking the first failure to a minimal one.
 func (c *check) property(prop func(t *rapid.T)) {
-	limit := c.env.Cfg.Cases
-	if c.maxCases > 0 && c.maxCases < limit {
-		limit = c.maxCases
-	}
+	limit := c.limit()
 	rapid.Check(GinkgoT(), func(t *rapid.T) {
+		if c.shrinkSpent() {
+			return
+		}
 		// Past the limit, a case passes without a request; once a failure is found,
 		// rapid's shrinking replays must run for real.
 		if c.failure == nil && c.cases >= limit {
@@ -104,6 +131,144 @@ func (c *check) property(prop func(t *rapid.T)) {
 		c.cases++
 		prop(t)
 	})
+}
+
+// batchSize is how many cases one rapid run of a batched property draws. It is a
+// constant, never derived from --workers or the machine, so that the cases a seed
+// yields, the verdict and the minimal counterexample are the same whatever the
+// concurrency.
+const batchSize = 16
+
+// job is one case of a batched property: drawn on the property's goroutine, sent by a
+// worker, judged back on the property's goroutine.
+type job struct {
+	// send makes the case's request; nil when the draw asks for none.
+	send func(ctx context.Context) exchange
+	// judge fails t when the answer breaks the rule.
+	judge func(t failer, x exchange)
+}
+
+// batched runs a property whose cases are independent of each other: the answer to
+// one request does not depend on any other request of the run (no fixture state is
+// read or changed). Each rapid run draws up to batchSize cases, putting each on the
+// wire as soon as it is drawn (at most --workers at a time), and then judges the
+// answers in the order they were drawn, stopping at the first that fails. No answer
+// depends on the order requests arrive in, so the verdict and the failing case are
+// the same whatever the scheduling, and the same with --workers 1, where each case is
+// drawn, sent and judged in turn. Once a case has failed, every replay (rapid's
+// reproduction and shrinking) runs in turn too, so the minimal counterexample does not
+// depend on the concurrency either.
+func (c *check) batched(prepare func(t *rapid.T) job) {
+	limit := c.limit()
+	workers := max(c.env.Cfg.Workers, 1)
+	rapid.Check(GinkgoT(), func(t *rapid.T) {
+		if c.shrinkSpent() {
+			return
+		}
+		var n int
+		replay := c.failure != nil
+		if replay {
+			// Shrinking replays the cases up to the one that failed last, one at a
+			// time: rapid soon drops the passing ones before it, and each replay then
+			// costs one request, as a one-case property's would.
+			n = c.failIndex + 1
+		} else {
+			// Past the limit, a run passes without a request.
+			if c.cases >= limit {
+				return
+			}
+			n = min(batchSize, limit-c.cases)
+		}
+		jobs := make([]job, n)
+		drawn := 0
+		var answers []exchange
+		if !replay && workers > 1 {
+			answers = sendWhileDrawing(t, jobs, prepare, workers)
+			drawn = n
+		}
+		before, i := c.failure, 0
+		defer func() {
+			// A failed judgement unwinds by panic; note which case it was.
+			if c.failure != before {
+				c.failIndex = i
+			}
+		}()
+		for i = 0; i < n; i++ {
+			c.cases++
+			if i >= drawn {
+				jobs[i] = prepare(t) // one at a time: nothing after a failure is drawn
+			}
+			if jobs[i].send == nil {
+				continue
+			}
+			var x exchange
+			if answers != nil {
+				x = answers[i]
+			} else {
+				x = jobs[i].send(context.Background())
+			}
+			// The one place that judges, in every mode: rapid tells a reproduced
+			// failure from a flaky one by its stack, line numbers included.
+			jobs[i].judge(t, x)
+		}
+	})
+}
+
+// sendWhileDrawing fills jobs by drawing them one after the other on the calling
+// goroutine, and has up to workers goroutines send each as soon as it is drawn. It
+// returns when every answer is in.
+func sendWhileDrawing(t *rapid.T, jobs []job, prepare func(t *rapid.T) job, workers int) []exchange {
+	answers := make([]exchange, len(jobs))
+	queue := make(chan int, len(jobs))
+	var (
+		wg       sync.WaitGroup
+		panicked atomic.Pointer[any]
+	)
+	for range min(workers, len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// A panic is cogconform's own bug; it is raised again on the
+			// property's goroutine, where Ginkgo reports it, not here, where it
+			// would end the process.
+			defer func() {
+				if p := recover(); p != nil {
+					panicked.CompareAndSwap(nil, &p)
+				}
+			}()
+			for i := range queue {
+				answers[i] = jobs[i].send(context.Background())
+			}
+		}()
+	}
+	func() {
+		// A draw may end the run by panicking (rapid discards or stops a case that
+		// way); the workers still finish what they were given first.
+		defer func() {
+			close(queue)
+			wg.Wait()
+		}()
+		for i := range jobs {
+			jobs[i] = prepare(t)
+			if jobs[i].send != nil {
+				queue <- i
+			}
+		}
+	}()
+	if p := panicked.Load(); p != nil {
+		panic(*p)
+	}
+	return answers
+}
+
+// limit is the number of cases the check runs: the configured cases per property,
+// or fewer for checks that consume resources.
+func (c *check) limit() int {
+	limit := c.env.Cfg.Cases
+	if c.maxCases > 0 && c.maxCases < limit {
+		limit = c.maxCases
+	}
+	return limit
 }
 
 // judgedOrSkip skips a check that never saw an answer it could judge (say, no error

@@ -18,6 +18,11 @@ const (
 	DefaultSecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 )
 
+// DefaultShrinkTime bounds the shrinking of one failing check unless --shrink-time
+// says otherwise: rapid's own default (30 s) would dominate a run with many findings
+// against a slow target.
+const DefaultShrinkTime = 10 * time.Second
+
 // Config is everything a run needs to know about its target and itself. Every field
 // has a flag and a COGCONFORM_* environment variable (the flag wins).
 type Config struct {
@@ -32,6 +37,7 @@ type Config struct {
 	Seed           uint64 // 0 picks one from the clock (and the run prints it)
 	RequestTimeout time.Duration
 	RunTimeout     time.Duration
+	ShrinkTime     time.Duration // the longest one failing check spends shrinking its counterexample
 	MaxBody        int64
 	Workers        int // concurrent requests within one property
 
@@ -75,6 +81,9 @@ func defs() []flagDef {
 			fs.DurationVar(&c.RequestTimeout, n, 10*time.Second, u)
 		}},
 		{"run-timeout", "COGCONFORM_RUN_TIMEOUT", "deadline of the whole run", func(fs *flag.FlagSet, n, u string, c *Config) { fs.DurationVar(&c.RunTimeout, n, 30*time.Minute, u) }},
+		{"shrink-time", "COGCONFORM_SHRINK_TIME", "the longest one failing check spends shrinking its counterexample to a minimal one", func(fs *flag.FlagSet, n, u string, c *Config) {
+			fs.DurationVar(&c.ShrinkTime, n, DefaultShrinkTime, u)
+		}},
 		{"max-body", "COGCONFORM_MAX_BODY", "the most bytes read of one response body", func(fs *flag.FlagSet, n, u string, c *Config) { fs.Int64Var(&c.MaxBody, n, 1<<20, u) }},
 		{"workers", "COGCONFORM_WORKERS", "concurrent requests within one property", func(fs *flag.FlagSet, n, u string, c *Config) { fs.IntVar(&c.Workers, n, 4, u) }},
 		{"ca-file", "COGCONFORM_CA_FILE", "PEM bundle to trust for an https endpoint", str(func(c *Config) *string { return &c.CAFile }, "")},
@@ -143,9 +152,8 @@ func (c *Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--endpoint %q: want an http:// or https:// URL, e.g. http://127.0.0.1:9229", c.Endpoint)
 		}
-		host := strings.ToLower(u.Hostname())
-		if (host == "amazonaws.com" || strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazonaws.com.cn")) && !c.AllowAWS {
-			return fmt.Errorf("--endpoint %s is real AWS: a run creates and deletes user pools there and may cost money; add --allow-aws to proceed", u.Host)
+		if IsAWSHost(u.Hostname()) && !c.AllowAWS {
+			return fmt.Errorf("--endpoint %s is real AWS: a run creates and deletes user pools there and may cost money; add --allow-aws to proceed (see the README, \"Running against real AWS\")", u.Host)
 		}
 	}
 	if c.Cases < 1 {
@@ -156,6 +164,12 @@ func (c *Config) Validate() error {
 	}
 	if c.RequestTimeout <= 0 || c.RunTimeout <= 0 {
 		return errors.New("--request-timeout and --run-timeout must be positive")
+	}
+	if c.ShrinkTime < 0 {
+		return errors.New("--shrink-time must not be negative")
+	}
+	if c.ShrinkTime == 0 {
+		c.ShrinkTime = DefaultShrinkTime
 	}
 	if c.MaxBody < 1024 {
 		return fmt.Errorf("--max-body %d: want at least 1024 bytes", c.MaxBody)
@@ -178,17 +192,43 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.RunID == "" {
-		c.RunID = strconv.FormatInt(time.Now().UnixNano()%1e10, 36)
+		// The clock orders runs; the random part keeps two runs started in the same
+		// second (two CI jobs on one AWS account) from sharing resource names.
+		c.RunID = strconv.FormatInt(time.Now().Unix(), 36) + randomHex(3)
 	}
 	return nil
 }
 
-// Secrets returns the configured values that must never be printed.
+// awsDomains are the DNS suffixes of AWS's own service endpoints: the classic
+// partition, China, the dual-stack names, and Cognito's hosted domains.
+var awsDomains = []string{"amazonaws.com", "amazonaws.com.cn", "api.aws", "amazoncognito.com"}
+
+// IsAWSHost reports whether host names a real AWS endpoint. It is deliberately
+// broad: a run there creates real resources, so a false alarm (answered with
+// --allow-aws) is better than a surprise.
+func IsAWSHost(host string) bool {
+	// A trailing dot is the same host to DNS and must not slip past the check.
+	host = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(host)), ".")
+	for _, d := range awsDomains {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// Secrets returns the configured values that must never be printed, a password in
+// the endpoint's user information included.
 func (c *Config) Secrets() []string {
 	var out []string
 	for _, s := range []string{c.SecretAccessKey, c.SessionToken, c.Password, c.AccessToken} {
 		if s != "" {
 			out = append(out, s)
+		}
+	}
+	if u, err := url.Parse(c.Endpoint); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			out = append(out, p)
 		}
 	}
 	return out

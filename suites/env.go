@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -43,6 +44,7 @@ type Env struct {
 	fixture      *Fixture
 	cleanupSteps []reports.Step
 	wrongKey     *awsjson.Client // signs with a secret the target does not know
+	guard        guard           // stops requests after the run ends or the target falls silent (guard.go)
 
 	gen      gens
 	requests atomic.Int64
@@ -119,9 +121,31 @@ func (e *Env) send(ctx context.Context, op *spec.Operation, body map[string]any,
 	return e.do(ctx, op, awsjson.Request{Target: op.Target, Body: raw, Sign: sign})
 }
 
+// sender is send for later: the body is encoded by whoever sends it, so that a
+// batched property's workers, not its drawing goroutine, pay for the encoding.
+func (e *Env) sender(op *spec.Operation, body map[string]any, sign bool) func(context.Context) exchange {
+	return func(ctx context.Context) exchange { return e.send(ctx, op, body, sign) }
+}
+
+// doer is do for later.
+func (e *Env) doer(op *spec.Operation, req awsjson.Request) func(context.Context) exchange {
+	return func(ctx context.Context) exchange { return e.do(ctx, op, req) }
+}
+
 func (e *Env) do(ctx context.Context, op *spec.Operation, req awsjson.Request) exchange {
+	return e.doWith(ctx, e.Client, op, req)
+}
+
+// doWith sends through a given client (the wrong-key one, for auth checks), still
+// under the guard, so no request escapes an interrupt or a dead target's fast failure.
+func (e *Env) doWith(ctx context.Context, client *awsjson.Client, op *spec.Operation, req awsjson.Request) exchange {
+	trial, err := e.guard.admit(ctx)
+	if err != nil {
+		return exchange{op: op, req: req, err: err}
+	}
 	e.requests.Add(1)
-	resp, err := e.Client.Do(ctx, req)
+	resp, err := client.Do(ctx, req)
+	e.guard.record(ctx, trial, resp, err)
 	return exchange{op: op, req: req, resp: resp, err: err}
 }
 
@@ -165,7 +189,11 @@ func (x exchange) describeRedacted(red interface{ String(string) string }) strin
 func excerpt(b []byte, n int) string {
 	s := strings.ToValidUTF8(string(b), "�")
 	if len(s) > n {
-		s = s[:n] + fmt.Sprintf("… (%d bytes)", len(b))
+		cut := n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // never split a character: reports must stay valid UTF-8
+		}
+		s = s[:cut] + fmt.Sprintf("… (%d bytes)", len(b))
 	}
 	if s == "" {
 		return "(empty)"

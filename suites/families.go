@@ -29,12 +29,13 @@ func (e *Env) inputChecks(op *spec.Operation) {
 		Context(string(kind), Label(string(kind)), func() {
 			for _, con := range byKind[kind] {
 				e.itSpec(op.Name, string(kind), con.String(), requirement(con), false, func(c *check) {
-					c.property(func(t *rapid.T) {
+					c.batched(func(t *rapid.T) job {
 						cs := e.gen.invalid(con).Draw(t, "case")
-						x := e.send(context.Background(), op, cs.Request, signs(op))
-						if x.err != nil || x.resp.Status != 400 || !slices.Contains(cs.Expect, x.resp.Code) {
-							c.fail(t, x, cs.Description, "HTTP 400 "+strings.Join(cs.Expect, " or "), cs.Expect)
-						}
+						return job{send: e.sender(op, cs.Request, signs(op)), judge: func(t failer, x exchange) {
+							if x.err != nil || x.resp.Status != 400 || !slices.Contains(cs.Expect, x.resp.Code) {
+								c.fail(t, x, cs.Description, "HTTP 400 "+strings.Join(cs.Expect, " or "), cs.Expect)
+							}
+						}}
 					})
 				})
 				if kind == spec.ConstraintLength {
@@ -52,15 +53,16 @@ func (e *Env) boundaryCheck(op *spec.Operation, con spec.Constraint) {
 	name := con.MemberPath() + " length bounds accepted"
 	req := fmt.Sprintf("%s of exactly %d or %s code points is valid and must not be rejected for its length", con.MemberPath(), s.MinLength, maxString(s))
 	e.itSpec(op.Name, string(spec.ConstraintLength), name, req, false, func(c *check) {
-		c.property(func(t *rapid.T) {
+		c.batched(func(t *rapid.T) job {
 			cs := e.gen.boundary(con).Draw(t, "case")
-			x := e.send(context.Background(), op, cs.Request, signs(op))
-			if x.err != nil || x.resp.Status >= 500 {
-				c.fail(t, x, cs.Description, "an answer other than a length rejection", nil)
-			}
-			if x.resp.Code == "InvalidParameterException" && mentionsLength(x.resp.Message, con) {
-				c.failClass(t, x, "rejected-valid", cs.Description, "no InvalidParameterException for the length of "+con.MemberPath())
-			}
+			return job{send: e.sender(op, cs.Request, signs(op)), judge: func(t failer, x exchange) {
+				if x.err != nil || x.resp.Status >= 500 {
+					c.fail(t, x, cs.Description, "an answer other than a length rejection", nil)
+				}
+				if x.resp.Code == "InvalidParameterException" && mentionsLength(x.resp.Message, con) {
+					c.failClass(t, x, "rejected-valid", cs.Description, "no InvalidParameterException for the length of "+con.MemberPath())
+				}
+			}}
 		})
 	})
 }
@@ -105,10 +107,11 @@ func (e *Env) errorSetChecks(op *spec.Operation) {
 	Context(famErrorSet, Label(famErrorSet), func() {
 		req := fmt.Sprintf("well-formed input is answered 200 with the documented output, or one of %d documented errors (400; 500 for InternalErrorException)", len(op.Errors))
 		e.itSpec(op.Name, famErrorSet, "well-formed input gets a documented answer", req, false, func(c *check) {
-			c.property(func(t *rapid.T) {
+			c.batched(func(t *rapid.T) job {
 				body := e.gen.request(op).Draw(t, "request")
-				x := e.send(context.Background(), op, body, signs(op))
-				c.judgeDocumented(t, x, "random well-formed input")
+				return job{send: e.sender(op, body, signs(op)), judge: func(t failer, x exchange) {
+					c.judgeDocumented(t, x, "random well-formed input")
+				}}
 			})
 		})
 	})
@@ -158,7 +161,8 @@ func (e *Env) fixtureValues(u User, deviceKey string) map[string]string {
 // so a request reaches a real device without the harness knowing member names.
 func bind(s *spec.Shape, req map[string]any, values map[string]string) {
 	for _, m := range s.Members {
-		if v, ok := values[m.Shape.Fixture]; ok && m.Shape.Fixture != "" {
+		// An empty value (no device was provisioned) leaves the drawn one in place.
+		if v, ok := values[m.Shape.Fixture]; ok && m.Shape.Fixture != "" && v != "" {
 			req[m.Name] = v
 			continue
 		}
@@ -178,16 +182,41 @@ func needsFor(op *spec.Operation) []string {
 }
 
 // validCall sends a valid call of op on a fresh device of the first user.
+//
+// A device comes in two states, confirmed or just reported by a sign-in, and the
+// model does not say which one an operation wants (ConfirmDevice wants the second):
+// a call not answered 200 on a confirmed device is tried once on an unconfirmed one.
 func (c *check) validCall(t failer, ctx context.Context, op *spec.Operation, body map[string]any) (exchange, string) {
-	token, key, err := c.env.newDevice(ctx)
-	if err != nil {
-		c.class = "fixture-unavailable"
-		t.Fatalf("%s", c.env.Red.String("a fresh device could not be provisioned: "+err.Error()))
+	var x exchange
+	var key string
+	for _, confirmed := range []bool{true, false} {
+		token, k, err := c.env.freshDevice(ctx, confirmed)
+		if err != nil {
+			c.class = "fixture-unavailable"
+			t.Fatalf("%s", c.env.Red.String("a fresh device could not be provisioned: "+err.Error()))
+		}
+		u := c.env.currentFixture().Users[0]
+		u.AccessToken = token
+		bound := cloneBody(body)
+		bind(op.Input, bound, c.env.fixtureValues(u, k))
+		x, key = c.env.send(ctx, op, bound, signs(op)), k
+		if x.err != nil || x.resp.Status == 200 {
+			break
+		}
 	}
-	u := c.env.currentFixture().Users[0]
-	u.AccessToken = token
-	bind(op.Input, body, c.env.fixtureValues(u, key))
-	return c.env.send(ctx, op, body, signs(op)), key
+	return x, key
+}
+
+// cloneBody copies a request body deeply enough for bind to fill it twice.
+func cloneBody(body map[string]any) map[string]any {
+	out := make(map[string]any, len(body))
+	for k, v := range body {
+		if sub, ok := v.(map[string]any); ok {
+			v = cloneBody(sub)
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // emptyBodyChecks: for operations with no output, a valid call answers 200 with an
@@ -224,48 +253,52 @@ func emptyBody(b []byte) bool {
 func (e *Env) formatChecks(op *spec.Operation) {
 	cons := op.Constraints()
 	Context(famFormat, Label(famFormat), func() {
-		errorCase := func(t *rapid.T) (exchange, string) {
+		// errorCase draws an invalid request; judge gets its answer and what it broke.
+		errorCase := func(t *rapid.T, judge func(t failer, x exchange, what string)) job {
 			con := rapid.SampledFrom(cons).Draw(t, "constraint")
 			cs := e.gen.invalid(con).Draw(t, "case")
-			return e.send(context.Background(), op, cs.Request, signs(op)), cs.Description
+			return job{send: e.sender(op, cs.Request, signs(op)), judge: func(t failer, x exchange) { judge(t, x, cs.Description) }}
 		}
 		e.itSpec(op.Name, famFormat, "errors carry the JSON 1.1 content type",
 			"error responses are sent with Content-Type "+e.Model.ContentType, false, func(c *check) {
-				c.property(func(t *rapid.T) {
-					x, what := errorCase(t)
-					if x.err == nil && x.resp.Status >= 400 {
-						c.judged++
-						if !e.isJSON11(x) {
-							c.failClass(t, x, "wrong-content-type", what, "Content-Type "+e.Model.ContentType)
+				c.batched(func(t *rapid.T) job {
+					return errorCase(t, func(t failer, x exchange, what string) {
+						if x.err == nil && x.resp.Status >= 400 {
+							c.judged++
+							if !e.isJSON11(x) {
+								c.failClass(t, x, "wrong-content-type", what, "Content-Type "+e.Model.ContentType)
+							}
 						}
-					}
+					})
 				})
 				c.judgedOrSkip("no invalid request got an error answer")
 			})
 		e.itSpec(op.Name, famFormat, "error bodies are JSON with a code and a message",
 			`error bodies are JSON objects {"__type": code, "message": text}; the code is readable as the AWS SDKs read it`, false, func(c *check) {
-				c.property(func(t *rapid.T) {
-					x, what := errorCase(t)
-					if x.err != nil || x.resp.Status < 400 {
-						return // not an error answer: other checks judge it
-					}
-					c.judged++
-					if problem := errorBodyProblem(x); problem != "" {
-						c.failClass(t, x, "malformed-error", what+": "+problem, `a JSON object with "__type" and "message"`)
-					}
+				c.batched(func(t *rapid.T) job {
+					return errorCase(t, func(t failer, x exchange, what string) {
+						if x.err != nil || x.resp.Status < 400 {
+							return // not an error answer: other checks judge it
+						}
+						c.judged++
+						if problem := errorBodyProblem(x); problem != "" {
+							c.failClass(t, x, "malformed-error", what+": "+problem, `a JSON object with "__type" and "message"`)
+						}
+					})
 				})
 				c.judgedOrSkip("no invalid request got an error answer")
 			})
 		e.itSpec(op.Name, famFormat, "errors carry x-amzn-ErrorType",
 			"AWS sends the error code in the x-amzn-ErrorType header as well (advisory: the SDKs fall back to __type)", true, func(c *check) {
-				c.property(func(t *rapid.T) {
-					x, what := errorCase(t)
-					if x.err == nil && x.resp.Status >= 400 {
-						c.judged++
-						if !headerHas(x.resp.Header, "X-Amzn-Errortype") {
-							c.failClass(t, x, "missing-error-type-header", what, "an x-amzn-ErrorType header")
+				c.batched(func(t *rapid.T) job {
+					return errorCase(t, func(t failer, x exchange, what string) {
+						if x.err == nil && x.resp.Status >= 400 {
+							c.judged++
+							if !headerHas(x.resp.Header, "X-Amzn-Errortype") {
+								c.failClass(t, x, "missing-error-type-header", what, "an x-amzn-ErrorType header")
+							}
 						}
-					}
+					})
 				})
 				c.judgedOrSkip("no invalid request got an error answer")
 			})
@@ -331,7 +364,7 @@ func (e *Env) secrecyChecks(op *spec.Operation) {
 				}
 			}
 			e.itSpec(op.Name, famSecrecy, con.MemberPath()+" never echoed", con.MemberPath()+" is sensitive: AWS leaves its value out of error messages", false, func(c *check) {
-				c.property(func(t *rapid.T) {
+				c.batched(func(t *rapid.T) job {
 					var body map[string]any
 					var what string
 					if len(invalid) > 0 && rapid.Bool().Draw(t, "invalid") {
@@ -343,14 +376,15 @@ func (e *Env) secrecyChecks(op *spec.Operation) {
 						what = "a well-formed but unknown " + con.MemberPath()
 					}
 					value, _ := getPath(body, con.Path).(string)
-					x := e.send(context.Background(), op, body, signs(op))
-					// Short values can appear in any answer by chance; judge distinctive ones.
-					if x.err == nil && len(value) >= 8 {
-						c.judged++
-						if strings.Contains(string(x.resp.Body), value) {
-							c.failClass(t, x, "echoed-secret", what, "an answer that does not contain the value of "+con.MemberPath())
+					return job{send: e.sender(op, body, signs(op)), judge: func(t failer, x exchange) {
+						// Short values can appear in any answer by chance; judge distinctive ones.
+						if x.err == nil && len(value) >= 8 {
+							c.judged++
+							if strings.Contains(string(x.resp.Body), value) {
+								c.failClass(t, x, "echoed-secret", what, "an answer that does not contain the value of "+con.MemberPath())
+							}
 						}
-					}
+					}}
 				})
 				c.judgedOrSkip("no generated value was long enough to tell an echo from chance")
 			})
@@ -388,48 +422,52 @@ func (e *Env) protocolChecks(op *spec.Operation) {
 	Context(famProtocol, Label(famProtocol), func() {
 		e.itSpec(op.Name, famProtocol, "wrong service prefix is an unknown operation",
 			"X-Amz-Target must name "+e.Model.TargetPrefix+"; another prefix is HTTP 400 (or 404) UnknownOperationException", false, func(c *check) {
-				c.property(func(t *rapid.T) {
+				c.batched(func(t *rapid.T) job {
 					prefix := rapid.SampledFrom([]string{"AWSCognitoIdentityService", "AmazonCognitoIdentityProvider", "AWSCognitoIdentityProviderServiceV2", "DynamoDB_20120810", "x"}).Draw(t, "prefix")
 					body, _ := json.Marshal(e.gen.request(op).Draw(t, "request"))
-					x := e.do(context.Background(), op, awsjson.Request{Target: prefix + "." + op.Name, Body: body, Sign: signs(op)})
-					if !unknownOperation(x) {
-						c.fail(t, x, "X-Amz-Target "+prefix+"."+op.Name, "HTTP 400 or 404 UnknownOperationException", []string{"UnknownOperationException"})
-					}
+					return job{send: e.doer(op, awsjson.Request{Target: prefix + "." + op.Name, Body: body, Sign: signs(op)}), judge: func(t failer, x exchange) {
+						if !unknownOperation(x) {
+							c.fail(t, x, "X-Amz-Target "+prefix+"."+op.Name, "HTTP 400 or 404 UnknownOperationException", []string{"UnknownOperationException"})
+						}
+					}}
 				})
 			})
 		e.itSpec(op.Name, famProtocol, "malformed JSON is a serialization error",
 			"a body that is not JSON is HTTP 400 SerializationException (InvalidParameterException accepted)", false, func(c *check) {
-				c.property(func(t *rapid.T) {
+				c.batched(func(t *rapid.T) job {
 					body, _ := json.Marshal(e.gen.request(op).Draw(t, "request"))
 					cut := rapid.IntRange(1, len(body)-1).Draw(t, "cut")
 					bad := rapid.SampledFrom([][]byte{body[:cut], append(append([]byte{}, body...), '}'), []byte("{'DeviceKey': 1}"), []byte("not json")}).Draw(t, "body")
-					x := e.do(context.Background(), op, awsjson.Request{Target: op.Target, Body: bad, Sign: signs(op)})
-					want := []string{"SerializationException", "InvalidParameterException"}
-					if x.err != nil || x.resp.Status != 400 || !slices.Contains(want, x.resp.Code) {
-						c.fail(t, x, fmt.Sprintf("body %q", excerpt(bad, 80)), "HTTP 400 SerializationException", want)
-					}
+					return job{send: e.doer(op, awsjson.Request{Target: op.Target, Body: bad, Sign: signs(op)}), judge: func(t failer, x exchange) {
+						want := []string{"SerializationException", "InvalidParameterException"}
+						if x.err != nil || x.resp.Status != 400 || !slices.Contains(want, x.resp.Code) {
+							c.fail(t, x, fmt.Sprintf("body %q", excerpt(bad, 80)), "HTTP 400 SerializationException", want)
+						}
+					}}
 				})
 			})
 		e.itSpec(op.Name, famProtocol, "a body that is not an object is a serialization error",
 			"the body must be a JSON object; an array, string, number or boolean is HTTP 400 SerializationException (InvalidParameterException accepted)", false, func(c *check) {
-				c.property(func(t *rapid.T) {
+				c.batched(func(t *rapid.T) job {
 					bad := rapid.SampledFrom([]string{`[]`, `[{}]`, `"DeviceKey"`, `42`, `true`}).Draw(t, "body")
-					x := e.do(context.Background(), op, awsjson.Request{Target: op.Target, Body: []byte(bad), Sign: signs(op)})
-					want := []string{"SerializationException", "InvalidParameterException"}
-					if x.err != nil || x.resp.Status != 400 || !slices.Contains(want, x.resp.Code) {
-						c.fail(t, x, "body "+bad, "HTTP 400 SerializationException", want)
-					}
+					return job{send: e.doer(op, awsjson.Request{Target: op.Target, Body: []byte(bad), Sign: signs(op)}), judge: func(t failer, x exchange) {
+						want := []string{"SerializationException", "InvalidParameterException"}
+						if x.err != nil || x.resp.Status != 400 || !slices.Contains(want, x.resp.Code) {
+							c.fail(t, x, "body "+bad, "HTTP 400 SerializationException", want)
+						}
+					}}
 				})
 			})
 		e.itSpec(op.Name, famProtocol, "a wrong content type is a JSON error",
 			"a request that is not application/x-amz-json-1.1 gets a JSON error (4xx), never 200, 5xx or HTML", false, func(c *check) {
-				c.property(func(t *rapid.T) {
+				c.batched(func(t *rapid.T) job {
 					ct := rapid.SampledFrom([]string{"text/plain", "application/xml", "application/x-www-form-urlencoded", ""}).Draw(t, "content type")
 					body, _ := json.Marshal(e.gen.request(op).Draw(t, "request"))
-					x := e.do(context.Background(), op, awsjson.Request{Target: op.Target, Body: body, Sign: signs(op), ContentType: ct, NoContentType: ct == ""})
-					if x.err != nil || x.resp.Status < 400 || x.resp.Status >= 500 || errorBodyProblem(x) == "the body is not a JSON object" {
-						c.fail(t, x, fmt.Sprintf("Content-Type %q", ct), "a 4xx answer with a JSON error body", []string{"any client error"})
-					}
+					return job{send: e.doer(op, awsjson.Request{Target: op.Target, Body: body, Sign: signs(op), ContentType: ct, NoContentType: ct == ""}), judge: func(t failer, x exchange) {
+						if x.err != nil || x.resp.Status < 400 || x.resp.Status >= 500 || errorBodyProblem(x) == "the body is not a JSON object" {
+							c.fail(t, x, fmt.Sprintf("Content-Type %q", ct), "a 4xx answer with a JSON error body", []string{"any client error"})
+						}
+					}}
 				})
 			})
 	})
@@ -444,15 +482,16 @@ func (e *Env) serviceChecks() {
 	Context(famProtocol, Label(famProtocol), func() {
 		e.itSpec(serviceScope, famProtocol, "unknown operation",
 			"an X-Amz-Target naming no operation is HTTP 400 (or 404) UnknownOperationException", false, func(c *check) {
-				c.property(func(t *rapid.T) {
+				c.batched(func(t *rapid.T) job {
 					name := rapid.StringMatching(`[A-Z][A-Za-z]{2,30}`).Draw(t, "operation")
 					if e.Model.Operation(name) != nil {
-						return
+						return job{}
 					}
-					x := e.do(context.Background(), nil, awsjson.Request{Target: e.Model.TargetPrefix + "." + name, Body: []byte("{}")})
-					if !unknownOperation(x) {
-						c.fail(t, x, "X-Amz-Target "+e.Model.TargetPrefix+"."+name, "HTTP 400 or 404 UnknownOperationException", []string{"UnknownOperationException"})
-					}
+					return job{send: e.doer(nil, awsjson.Request{Target: e.Model.TargetPrefix + "." + name, Body: []byte("{}")}), judge: func(t failer, x exchange) {
+						if !unknownOperation(x) {
+							c.fail(t, x, "X-Amz-Target "+e.Model.TargetPrefix+"."+name, "HTTP 400 or 404 UnknownOperationException", []string{"UnknownOperationException"})
+						}
+					}}
 				})
 			})
 		e.itSpec(serviceScope, famProtocol, "missing X-Amz-Target",

@@ -27,7 +27,7 @@ const (
 // Steps of provisioning, in order; each becomes a spec of the "fixture" Describe.
 var fixtureSteps = []string{
 	"CreateUserPool", "CreateUserPoolClient", "AdminCreateUser", "AdminSetUserPassword",
-	"InitiateAuth", "ConfirmDevice", "GlobalSignOut",
+	"InitiateAuth", "NewDeviceMetadata", "ConfirmDevice", "GlobalSignOut",
 }
 
 // User is a provisioned user and their device.
@@ -60,6 +60,19 @@ func (f *Fixture) step(name string, ok bool, detail string) {
 		v = reports.Fail
 	}
 	f.Steps = append(f.Steps, reports.Step{Name: name, Verdict: v, Detail: detail})
+}
+
+// stepOnce records a step the first time it is taken (it runs once per user).
+func (f *Fixture) stepOnce(name string, ok bool, detail string) {
+	for _, s := range f.Steps {
+		if s.Name == name {
+			return
+		}
+	}
+	if ok {
+		detail = ""
+	}
+	f.step(name, ok, detail)
 }
 
 // has reports whether a capability is available, and why not.
@@ -128,7 +141,10 @@ func (e *Env) provision(ctx context.Context) *Fixture {
 		f.PoolID, f.ClientID = cfg.PoolID, cfg.ClientID
 		f.step("hand-over", true, "user pool and client given by the user")
 	} else {
-		pool := e.callFixture(ctx, "CreateUserPool", map[string]any{
+		// An interrupt must not cut CreateUserPool short: the target may create the
+		// pool and the answer naming it would be lost, and with it the clean-up.
+		// The request is still bounded by --request-timeout.
+		pool := e.callFixture(context.WithoutCancel(ctx), "CreateUserPool", map[string]any{
 			"PoolName": "cogconform-" + cfg.RunID,
 			"DeviceConfiguration": map[string]any{
 				"ChallengeRequiredOnNewDevice":     false,
@@ -136,17 +152,24 @@ func (e *Env) provision(ctx context.Context) *Fixture {
 			},
 		}, true)
 		var out struct{ UserPool struct{ Id string } }
-		if !e.decodeStep(f, "CreateUserPool", pool, &out) || out.UserPool.Id == "" {
+		if e.decodeStep(f, "CreateUserPool", pool, &out) && out.UserPool.Id == "" {
+			e.emptyStep(f, "CreateUserPool", pool, "UserPool.Id")
+		}
+		if out.UserPool.Id == "" {
 			missingAll("CreateUserPool failed: "+lastDetail(f), capToken, capDevice, capAdmin, capSecondUser, capRevoked, capNewDevice)
 			return f
 		}
 		f.PoolID, f.CreatedPool = out.UserPool.Id, true
+		e.guard.createdPool(f.PoolID)
 		cl := e.callFixture(ctx, "CreateUserPoolClient", map[string]any{
 			"UserPoolId": f.PoolID, "ClientName": "cogconform-" + cfg.RunID,
 			"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 		}, true)
 		var cout struct{ UserPoolClient struct{ ClientId string } }
-		if !e.decodeStep(f, "CreateUserPoolClient", cl, &cout) || cout.UserPoolClient.ClientId == "" {
+		if e.decodeStep(f, "CreateUserPoolClient", cl, &cout) && cout.UserPoolClient.ClientId == "" {
+			e.emptyStep(f, "CreateUserPoolClient", cl, "UserPoolClient.ClientId")
+		}
+		if cout.UserPoolClient.ClientId == "" {
 			missingAll("CreateUserPoolClient failed: "+lastDetail(f), capToken, capDevice, capSecondUser, capRevoked, capNewDevice)
 			// Admin operations need only the pool and a user; try to create one.
 		}
@@ -198,8 +221,8 @@ func (e *Env) provision(ctx context.Context) *Fixture {
 			break
 		}
 		u.AccessToken, u.DeviceKey = token, key
+		f.stepOnce("NewDeviceMetadata", key != "", "the sign-in answered no NewDeviceMetadata.DeviceKey although the pool has a DeviceConfiguration")
 		if key == "" {
-			f.step("InitiateAuth", false, "the sign-in answered no NewDeviceMetadata.DeviceKey although the pool has a DeviceConfiguration")
 			missingAll("the target's sign-in reports no new device", capDevice, capNewDevice, capSecondUser)
 			continue
 		}
@@ -229,7 +252,11 @@ func (e *Env) provision(ctx context.Context) *Fixture {
 func (e *Env) probe(ctx context.Context, f *Fixture) {
 	bogus := e.do(ctx, nil, requestFor(e.Model.TargetPrefix+".CogconformNoSuchOperation", []byte("{}"), false))
 	sig := signature(bogus)
-	f.Probe = "an operation that does not exist is answered " + bogus.describe()
+	// Short on purpose: it ends the report's headline, and a target's error page can be long.
+	f.Probe = "HTTP " + strconvItoa(bogus.status()) + " " + strings.TrimSpace(bogus.code()+" "+contentTypeOf(bogus))
+	if bogus.err != nil {
+		f.Probe = "no answer"
+	}
 	for _, op := range e.Model.Operations {
 		body, err := json.Marshal(generators.Request(op).Example(0))
 		if err != nil {
@@ -266,10 +293,11 @@ func (e *Env) signIn(ctx context.Context, f *Fixture, username, password string)
 			NewDeviceMetadata                  struct{ DeviceKey, DeviceGroupKey string }
 		}
 	}
-	if !e.decodeStep(f, "InitiateAuth", x, &out) || out.AuthenticationResult.AccessToken == "" {
-		if x.err == nil && x.status() == 200 {
-			f.step("InitiateAuth", false, "HTTP 200 without AuthenticationResult.AccessToken")
-		}
+	decoded := e.decodeStep(f, "InitiateAuth", x, &out)
+	if decoded && out.AuthenticationResult.AccessToken == "" {
+		e.emptyStep(f, "InitiateAuth", x, "AuthenticationResult.AccessToken")
+	}
+	if !decoded || out.AuthenticationResult.AccessToken == "" {
 		return "", "", false
 	}
 	r := out.AuthenticationResult
@@ -293,6 +321,12 @@ func (e *Env) confirm(ctx context.Context, f *Fixture, token, key string) bool {
 // newDevice signs the first user in again and confirms the device that sign-in
 // reports, for checks that forget a device.
 func (e *Env) newDevice(ctx context.Context) (token, key string, err error) {
+	return e.freshDevice(ctx, true)
+}
+
+// freshDevice signs the first user in again; the device the sign-in reports is
+// confirmed when confirm is set, and left unconfirmed otherwise.
+func (e *Env) freshDevice(ctx context.Context, confirm bool) (token, key string, err error) {
 	f := e.currentFixture()
 	scratch := &Fixture{ClientID: f.ClientID}
 	u := f.Users[0]
@@ -300,7 +334,7 @@ func (e *Env) newDevice(ctx context.Context) (token, key string, err error) {
 	if !ok || key == "" {
 		return "", "", fmt.Errorf("signing in for a new device: %s", lastDetail(scratch))
 	}
-	if !e.confirm(ctx, scratch, token, key) {
+	if confirm && !e.confirm(ctx, scratch, token, key) {
 		return "", "", fmt.Errorf("confirming a new device: %s", lastDetail(scratch))
 	}
 	f.mu.Lock()
@@ -309,17 +343,34 @@ func (e *Env) newDevice(ctx context.Context) (token, key string, err error) {
 	return token, key, nil
 }
 
-// cleanup deletes what this run created: the pool it made, or on a handed-over
-// pool the devices it made. It returns the steps it took.
+// cleanup deletes what this run created: the pools it made, or on a handed-over
+// pool the devices it made. It returns the steps it took. It runs once: from
+// SynchronizedAfterSuite, or after RunSpecs when an interrupt skipped that node.
+// f may be nil when provisioning was interrupted before the fixture reached Ginkgo:
+// the guard still knows which pools were created.
 func (e *Env) cleanup(ctx context.Context, f *Fixture) []reports.Step {
-	if f == nil {
+	if !e.guard.beginCleanup() {
 		return nil
 	}
+	defer e.guard.endCleanup()
+	// Clean-up requests go out even after an interrupt or once the breaker tripped.
+	ctx = forCleanup(ctx)
 	out := &Fixture{}
-	if f.CreatedPool {
-		x := e.callFixture(ctx, "DeleteUserPool", map[string]any{"UserPoolId": f.PoolID}, true)
-		e.decodeStep(out, "DeleteUserPool", x, nil)
+	pools := e.guard.pools()
+	if f != nil && f.CreatedPool && !slices.Contains(pools, f.PoolID) {
+		pools = append(pools, f.PoolID)
+	}
+	if len(pools) > 0 {
+		for _, id := range pools {
+			x := e.callFixture(ctx, "DeleteUserPool", map[string]any{"UserPoolId": id}, true)
+			if !e.decodeStep(out, "DeleteUserPool", x, nil) {
+				out.Steps[len(out.Steps)-1].Detail = e.Red.String(fmt.Sprintf("user pool %s was NOT deleted (delete it by hand): %s", id, out.Steps[len(out.Steps)-1].Detail))
+			}
+		}
 		return out.Steps
+	}
+	if f == nil {
+		return nil
 	}
 	f.mu.Lock()
 	devices := slices.Clone(f.devices)
@@ -354,6 +405,20 @@ func (e *Env) decodeStep(f *Fixture, name string, x exchange, out any) bool {
 	return true
 }
 
+// emptyStep turns the step decodeStep just passed into a failure: the answer was
+// 200 but lacks what the step exists for (a target that answers every request
+// 200 with an error document must not show a passed CreateUserPool).
+func (e *Env) emptyStep(f *Fixture, name string, x exchange, member string) {
+	detail := e.Red.String(fmt.Sprintf("HTTP 200 without %s: %s", member, excerpt(x.resp.Body, 300)))
+	for i := len(f.Steps) - 1; i >= 0; i-- {
+		if f.Steps[i].Name == name {
+			f.Steps[i] = reports.Step{Name: name, Verdict: reports.Fail, Detail: detail}
+			return
+		}
+	}
+	f.step(name, false, detail)
+}
+
 func lastDetail(f *Fixture) string {
 	for i := len(f.Steps) - 1; i >= 0; i-- {
 		if f.Steps[i].Verdict == reports.Fail {
@@ -371,4 +436,13 @@ func randomHex(n int) string {
 		panic(fmt.Sprintf("crypto/rand: %v", err)) // the platform's randomness is gone; nothing sensible to do
 	}
 	return hex.EncodeToString(b)
+}
+
+func strconvItoa(n int) string { return fmt.Sprint(n) }
+
+func contentTypeOf(x exchange) string {
+	if x.resp == nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.Split(x.resp.ContentType, ";")[0])
 }

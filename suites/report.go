@@ -39,8 +39,11 @@ func (e *Env) buildRun(r Report) *reports.Run {
 	}
 	if r.SuiteHasProgrammaticFocus || r.SpecialSuiteFailureReasons != nil {
 		for _, reason := range r.SpecialSuiteFailureReasons {
-			if strings.Contains(strings.ToLower(reason), "interrupt") || strings.Contains(strings.ToLower(reason), "timeout") {
-				run.Incomplete, run.IncompleteReason = true, reason
+			switch lower := strings.ToLower(reason); {
+			case strings.Contains(lower, "interrupt"):
+				run.Incomplete, run.IncompleteReason = true, "interrupted by a signal (SIGINT or SIGTERM)"
+			case strings.Contains(lower, "timeout"):
+				run.Incomplete, run.IncompleteReason = true, fmt.Sprintf("the run timeout (--run-timeout %s) passed", e.Cfg.RunTimeout)
 			}
 		}
 	}
@@ -50,10 +53,26 @@ func (e *Env) buildRun(r Report) *reports.Run {
 	}
 	e.fixtureMu.Lock()
 	run.Fixture = append(run.Fixture, e.cleanupSteps...)
+	// Clean-up Ginkgo abandoned (or skipped) is finished, and its steps added, by Run.
+	e.guard.setReported(e.guard.cleanupEnded())
 	e.fixtureMu.Unlock()
+	// Specs Ginkgo never started look like specs the label filter left out; the
+	// record must say which is which.
+	selected, _ := types.ParseLabelFilter(r.SuiteConfig.LabelFilter)
+	index := map[string]int{}
+	halted := ""
+	if why := e.guard.haltReason(); why != "" {
+		halted = ErrNotSent.Error() + ": " + why
+	}
 
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
+			if sr.State == types.SpecStateInterrupted || sr.State == types.SpecStateTimedout || sr.State == types.SpecStateAborted {
+				// Set-up or clean-up cut short by the interrupt or the deadline: the
+				// run is incomplete (below), which says it; it is not a failure.
+				run.Incomplete = true
+				continue
+			}
 			if sr.State.Is(types.SpecStateFailureStates) {
 				// A failed set-up or clean-up node is part of the record too.
 				run.Checks = append(run.Checks, reports.Check{
@@ -63,12 +82,43 @@ func (e *Env) buildRun(r Report) *reports.Run {
 			}
 			continue
 		}
-		run.Checks = append(run.Checks, e.checkOf(sr))
-		if sr.State == types.SpecStateInterrupted || sr.State == types.SpecStateAborted {
+		c := e.checkOf(sr)
+		if halted != "" && c.Verdict == reports.Fail && strings.Contains(c.Message, halted) {
+			// The check was cut off by the guard once the run was over, not failed by
+			// the target: no verdict.
+			c.Verdict, c.Class, c.Counterexample = reports.Skip, "interrupted", nil
+			c.Reason = "interrupted before a verdict: " + strings.TrimPrefix(halted, ErrNotSent.Error()+": ")
+			run.Incomplete = true
+		}
+		if sr.State == types.SpecStateInterrupted || sr.State == types.SpecStateAborted || sr.State == types.SpecStateTimedout {
 			run.Incomplete = true
 			if run.IncompleteReason == "" {
 				run.IncompleteReason = "interrupted during " + sr.FullText()
 			}
+		}
+		if c.Verdict == reports.Skip && c.Reason == notSelected && (selected == nil || selected(sr.Labels())) {
+			c.Reason, c.Class = "not run: the run ended before this check", "not-run"
+		}
+		if i, seen := index[c.ID]; seen {
+			// A second interrupt makes Ginkgo report the spec it abandoned twice; one
+			// record per check, and a failure is never hidden behind another verdict.
+			if rank(c) > rank(run.Checks[i]) {
+				run.Checks[i] = c
+			}
+			continue
+		}
+		index[c.ID] = len(run.Checks)
+		run.Checks = append(run.Checks, c)
+	}
+	if run.Incomplete && run.IncompleteReason == "" {
+		run.IncompleteReason = e.guard.haltReason()
+		if run.IncompleteReason == "" {
+			run.IncompleteReason = "the run was cut short"
+		}
+	}
+	for i := range run.Checks {
+		if c := &run.Checks[i]; c.Class == "not-run" && run.IncompleteReason != "" {
+			c.Reason = "not run: the run ended before this check (" + run.IncompleteReason + ")"
 		}
 	}
 	if f != nil && len(f.NotImplemented) > 0 {
@@ -88,10 +138,18 @@ func (e *Env) checkOf(sr types.SpecReport) reports.Check {
 	}
 	labels := sr.Labels()
 	if ent.ID == "" {
-		// The spec never reached its body (skipped by a filter or an interrupt).
+		// The spec never reached its body (skipped by a filter or an interrupt). Its
+		// own labels are (operation, family, kind), as itSpec gives them; the
+		// containers' labels come first in Labels() and would name the wrong ones.
 		ent.Name = sr.LeafNodeText
-		if len(labels) >= 2 {
-			ent.Operation, ent.Family = labels[0], labels[1]
+		var own []string // Ginkgo folds repeated labels: the fixture's are (fixture, kind)
+		for _, l := range sr.LeafNodeLabels {
+			if l != LabelConformance && l != LabelAdvisory {
+				own = append(own, l)
+			}
+		}
+		if len(own) > 0 {
+			ent.Operation, ent.Family = own[0], own[len(own)-1]
 		}
 		ent.ID = ent.Operation + "/" + ent.Family + "/" + ent.Name
 		ent.Advisory = slices.Contains(labels, LabelAdvisory)
@@ -109,11 +167,18 @@ func (e *Env) checkOf(sr types.SpecReport) reports.Check {
 		c.Verdict = reports.Skip
 		c.Reason = e.Red.String(sr.Failure.Message)
 		if c.Reason == "" {
-			c.Reason = "not selected by the label filter"
+			c.Reason = notSelected
 		}
 		if c.Class == "" && strings.HasPrefix(c.Reason, "needs ") {
 			c.Class = "fixture-unavailable"
 		}
+	case sr.State == types.SpecStateInterrupted || sr.State == types.SpecStateTimedout || sr.State == types.SpecStateAborted:
+		// Cut short by a signal or the run's deadline: no verdict on the target. The
+		// run is marked incomplete, which is what the reader must see.
+		c.Verdict = reports.Skip
+		c.Class = "interrupted"
+		c.Reason = e.Red.String("interrupted before a verdict: " + reasonLine(reports.Check{Message: sr.FailureMessage()}))
+		c.Message = e.Red.String(sr.FailureMessage())
 	default:
 		c.Verdict = reports.Fail
 		c.Message = e.Red.String(sr.FailureMessage())
@@ -123,8 +188,6 @@ func (e *Env) checkOf(sr types.SpecReport) reports.Check {
 			// A panic is cogconform's own bug, never the target's doing: say so.
 			c.Class = "harness-error"
 		case c.Class != "":
-		case sr.State == types.SpecStateInterrupted || sr.State == types.SpecStateTimedout:
-			c.Class = "interrupted"
 		default:
 			c.Class = "unclassified"
 		}
@@ -134,6 +197,23 @@ func (e *Env) checkOf(sr types.SpecReport) reports.Check {
 	}
 	return c
 }
+
+// rank orders verdicts for merging duplicate reports of one check.
+func rank(c reports.Check) int {
+	switch {
+	case c.Verdict == reports.Fail:
+		return 3
+	case c.Verdict == reports.Pass:
+		return 2
+	case c.Class == "interrupted":
+		return 1
+	}
+	return 0
+}
+
+// notSelected is the reason of a spec Ginkgo skipped without a word: the label
+// filter left it out, or the run ended before it (buildRun tells them apart).
+const notSelected = "not selected by the label filter"
 
 // reasonLine is the one-line summary of a failure: what was required and what came back.
 func reasonLine(c reports.Check) string {

@@ -1,9 +1,11 @@
 package suites
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -21,7 +23,16 @@ type RunOptions struct {
 	Verbose     bool
 	NoColor     bool
 	JUnitReport string // Ginkgo's own JUnit file, when wanted besides cogconform's
+	// Context, when cancelled (by SIGINT or SIGTERM), stops the run: Ginkgo sees the
+	// same signal and skips what is left, and from then on no check sends a request;
+	// clean-up still does. nil means the run stops only at its deadline.
+	Context context.Context
 }
+
+// lateCleanupTimeout bounds the clean-up Run does itself when Ginkgo skipped the
+// SynchronizedAfterSuite node (a second interrupt), and the wait for a clean-up
+// Ginkgo abandoned after its grace period: what the run created must go.
+const lateCleanupTimeout = 2 * time.Minute
 
 // PrepareRapid sets rapid's flags for a run: cases per property, the seed, and no
 // failure files in the user's folder. rapid reads them from the process's flag set;
@@ -40,9 +51,7 @@ func PrepareRapid(cases int, seed uint64) error {
 		"rapid.checks":     strconv.Itoa(cases),
 		"rapid.seed":       strconv.FormatUint(seed, 10),
 		"rapid.nofailfile": "true",
-		// Shrinking replays requests; against a slow target the default 30 s per
-		// failing check would dominate a run with many findings.
-		"rapid.shrinktime": "10s",
+		"rapid.shrinktime": DefaultShrinkTime.String(),
 	} {
 		if err := flag.Set(name, value); err != nil {
 			return fmt.Errorf("setting %s: %w", name, err)
@@ -71,6 +80,11 @@ func Run(env *Env, opts RunOptions) (*reports.Run, error) {
 	if err := PrepareRapid(env.Cfg.Cases, env.Seed); err != nil {
 		return nil, err
 	}
+	if env.Cfg.ShrinkTime > 0 {
+		if err := flag.Set("rapid.shrinktime", env.Cfg.ShrinkTime.String()); err != nil {
+			return nil, fmt.Errorf("setting rapid.shrinktime: %w", err)
+		}
+	}
 	var result *reports.Run
 	sink := env.Sink
 	env.Sink = func(r *reports.Run) {
@@ -79,6 +93,19 @@ func Run(env *Env, opts RunOptions) (*reports.Run, error) {
 			sink(r)
 		}
 	}
+	base := opts.Context
+	if base == nil {
+		base = context.Background()
+	}
+	if err := base.Err(); err != nil {
+		return nil, fmt.Errorf("interrupted before the run started: %w", err)
+	}
+	// Ginkgo's own suite timeout ends the run and marks it incomplete; the guard's
+	// deadline, a moment later, stops the requests of checks Ginkgo abandoned.
+	halt, stop := context.WithTimeoutCause(base, env.Cfg.RunTimeout+time.Second,
+		fmt.Errorf("the run timeout (--run-timeout %s) passed", env.Cfg.RunTimeout))
+	defer stop()
+	env.guard.setHalt(halt, max(5*env.Cfg.RequestTimeout, time.Second))
 	Define(env)
 	RegisterFailHandler(Fail)
 	suiteCfg, repCfg := GinkgoConfiguration()
@@ -95,8 +122,44 @@ func Run(env *Env, opts RunOptions) (*reports.Run, error) {
 	}
 	f := &failer0{}
 	RunSpecs(f, "cogconform", suiteCfg, repCfg)
+	late := env.finishCleanup()
 	if result == nil {
+		if why := env.guard.haltReason(); why != "" {
+			return nil, fmt.Errorf("the suite ended without a report: %s and Ginkgo was told to bail out (a third interrupt)", why)
+		}
 		return nil, fmt.Errorf("the suite ended without a report (label filter %q)", opts.LabelFilter)
 	}
+	if len(late) > 0 {
+		result.Fixture = append(result.Fixture, late...)
+		result.Summarize()
+	}
+	if base.Err() != nil && !result.Incomplete {
+		// The signal came before Ginkgo listened for it, or after the last spec.
+		result.Incomplete, result.IncompleteReason = true, "the run was interrupted"
+		result.Summarize()
+	}
 	return result, nil
+}
+
+// finishCleanup makes sure clean-up has run to its end once RunSpecs returns, and
+// returns the steps the record does not hold yet. Ginkgo skips clean-up on a second
+// interrupt and abandons a clean-up node after its grace period; neither may leave a
+// user pool behind.
+func (e *Env) finishCleanup() []reports.Step {
+	if e.guard.cleanupStarted() {
+		e.guard.waitCleanup(lateCleanupTimeout)
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), lateCleanupTimeout)
+		defer cancel()
+		steps := e.cleanup(ctx, e.currentFixture())
+		e.fixtureMu.Lock()
+		e.cleanupSteps = steps
+		e.fixtureMu.Unlock()
+	}
+	e.fixtureMu.Lock()
+	defer e.fixtureMu.Unlock()
+	if e.guard.cleanupReported() {
+		return nil
+	}
+	return slices.Clone(e.cleanupSteps)
 }

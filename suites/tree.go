@@ -113,5 +113,21 @@ func (c *check) fixtureStep(name string) {
 			c.skip("not needed: " + s.Detail)
 		}
 	}
-	c.skip("not reached: " + lastDetail(f))
+	c.class = "fixture-unavailable"
+	c.skip("not reached: " + blockedBy(f, name))
+}
+
+// blockedBy names the first failed step that comes before step in provisioning order.
+func blockedBy(f *Fixture, step string) string {
+	for _, earlier := range fixtureSteps {
+		if earlier == step {
+			break
+		}
+		for _, s := range f.Steps {
+			if s.Name == earlier && s.Verdict == reports.Fail {
+				return s.Name + " failed: " + s.Detail
+			}
+		}
+	}
+	return lastDetail(f)
 }

@@ -13,6 +13,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -64,4 +66,25 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun `cogconform <command> --help` for a command's flags and examples.")
+}
+
+// parseFlags parses a command's flags. A mistake is one line on stderr that names it
+// (the flag package would print the whole usage after it); --help prints fs.Usage.
+// It returns false, with the exit code, when the command must not go on.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, ok bool) {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(stderr)
+	fs.Usage = usage
+	switch {
+	case err == nil:
+		return exitOK, true
+	case errors.Is(err, flag.ErrHelp):
+		usage()
+		return exitOK, false
+	}
+	fmt.Fprintf(stderr, "cogconform %s: %v (see cogconform %s --help)\n", fs.Name(), err, fs.Name())
+	return exitConfig, false
 }

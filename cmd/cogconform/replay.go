@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"runtime"
 	"sort"
 	"strings"
@@ -43,6 +43,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	accessKey := fs.String("access-key-id", suites.DefaultAccessKeyID, "access key for a signed request")
 	secretKey := fs.String("secret-access-key", envOr("COGCONFORM_SECRET_ACCESS_KEY", suites.DefaultSecretAccessKey), "secret key for a signed request (env COGCONFORM_SECRET_ACCESS_KEY; never printed)")
 	region := fs.String("region", "us-east-1", "region for a signed request")
+	allowAWS := fs.Bool("allow-aws", false, "permit sending to a real AWS endpoint (the record's, or --endpoint)")
 	sets := setFlags{}
 	fs.Var(sets, "set", "replace a top-level member of the recorded body, e.g. --set AccessToken=$TOKEN (repeatable): secrets are redacted in records")
 	fs.Usage = func() {
@@ -62,11 +63,8 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitConfig
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	run, err := reports.ReadJSON(*results)
 	if err != nil {
@@ -112,6 +110,10 @@ Flags:
 	}
 	if target == "" {
 		target = run.Endpoint
+	}
+	if u, err := url.Parse(target); err == nil && suites.IsAWSHost(u.Hostname()) && !*allowAWS {
+		fmt.Fprintf(stderr, "cogconform replay: %s is real AWS; add --allow-aws to send the request there\n", u.Host)
+		return exitConfig
 	}
 	body := []byte(ce.Body)
 	if len(sets) > 0 {

@@ -2,16 +2,24 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/cogconform/cogconform/awsjson"
 	"github.com/cogconform/cogconform/internal/version"
@@ -47,7 +55,9 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 Runs every conformance check against an endpoint (default: the embedded reference
 target) and writes results.json, junit.xml, report.html, summary.md and badge.svg.
 
-Exit codes: 0 conformant, 1 nonconformant, 2 bad configuration or unreachable target.
+Exit codes: 0 conformant; 1 nonconformant, or incomplete (interrupted by SIGINT or
+SIGTERM, or out of time: --run-timeout); 2 bad configuration, unreadable input, or a
+target that cannot be reached (refused, no answer within --request-timeout, TLS).
 
 Examples:
   cogconform run                                       # the embedded reference target
@@ -55,16 +65,16 @@ Examples:
   cogconform run --endpoint http://127.0.0.1:9229 --label-filter 'UpdateDeviceStatus && pattern'
   cogconform run --defect pattern-substring            # watch a defect get caught
   cogconform run --endpoint URL --baseline old/results.json
+  cogconform run --endpoint https://host:8443 --ca-file ca.pem   # a TLS target
+  cogconform run --endpoint https://cognito-idp.us-east-1.amazonaws.com --allow-aws \
+      --aws-default-credentials                        # real AWS: see the README first
 
 Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitConfig
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "cogconform run: unexpected argument %q (flags only; see --help)\n", fs.Arg(0))
@@ -87,9 +97,22 @@ func envOr(key, def string) string {
 func execute(rf runFlags, stdout, stderr io.Writer) int {
 	ctx, stop := interruptContext()
 	defer stop()
+	// Messages are for a person at a terminal: one line each, and never a secret
+	// (a configured one, or one in the endpoint's user information).
+	startRed := reports.NewRedactor()
+	startRed.Add(rf.cfg.Secrets()...)
 	fail := func(format string, args ...any) int {
-		fmt.Fprintf(stderr, "cogconform run: "+format+"\n", args...)
+		fmt.Fprintf(stderr, "cogconform run: %s\n", oneLine(startRed.String(fmt.Sprintf(format, args...))))
 		return exitConfig
+	}
+	if _, err := types.ParseLabelFilter(rf.labelFilter); err != nil {
+		// Ginkgo would print this to the log it writes to and exit 1 mid-run.
+		msg := err.Error()
+		var ge types.GinkgoError
+		if errors.As(err, &ge) {
+			msg = ge.Message
+		}
+		return fail("--label-filter %q: %s", rf.labelFilter, msg)
 	}
 	var baseline *reports.Run
 	if rf.baseline != "" {
@@ -126,18 +149,28 @@ func execute(rf runFlags, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	if err := reachable(ctx, env.Client); err != nil {
-		return fail("the target at %s cannot be reached: %v", rf.cfg.Endpoint, err)
+		if ctx.Err() != nil {
+			return fail("interrupted before the run started: nothing was created, no report written")
+		}
+		return fail("the target at %s cannot be reached: %s", redactedURL(rf.cfg.Endpoint), unreachable(err, rf.cfg))
+	}
+	if rf.cfg.InsecureSkipVerify && strings.HasPrefix(strings.ToLower(rf.cfg.Endpoint), "https:") {
+		fmt.Fprintln(stderr, "cogconform run: warning: --insecure-skip-verify: the target's certificate is not checked; anyone on the path can read the tokens")
 	}
 	if err := os.MkdirAll(rf.out, 0o755); err != nil {
 		return fail("creating the report folder: %v", err)
 	}
 
-	fmt.Fprintf(stdout, "cogconform %s: checking %s (%s), %d cases per property\n", version.Version, rf.cfg.Endpoint, target, rf.cfg.Cases)
+	fmt.Fprintf(stdout, "cogconform %s: checking %s (%s), %d cases per property\n", version.Version, redactedURL(rf.cfg.Endpoint), target, rf.cfg.Cases)
+	if target == "external" && env.Cfg.PoolID == "" && env.Cfg.AccessToken == "" {
+		// Named for a person who must clean up by hand after a kill -9.
+		fmt.Fprintf(stdout, "fixture: creates user pool cogconform-%s (and its client and users), deleted at the end\n", env.Cfg.RunID)
+	}
 
 	// Ginkgo writes its own console report to standard output; in-process it goes to a
 	// log in the report folder, and the terminal gets cogconform's progress lines.
 	logPath := filepath.Join(rf.out, "ginkgo.log")
-	term, restore, err := redirectStdout(logPath, rf.verbose)
+	term, restore, err := redirectStdout(logPath, rf.verbose, env.Red.String)
 	if err != nil {
 		return fail("redirecting Ginkgo's output: %v", err)
 	}
@@ -147,7 +180,7 @@ func execute(rf runFlags, stdout, stderr io.Writer) int {
 	}
 	prog := newProgress(progressOut, rf.progress, rf.verbose)
 	env.Progress = prog.check
-	run, runErr := suites.Run(env, suites.RunOptions{LabelFilter: rf.labelFilter, NoColor: true})
+	run, runErr := suites.Run(env, suites.RunOptions{LabelFilter: rf.labelFilter, NoColor: true, Context: ctx})
 	prog.mu.Lock()
 	prog.flush()
 	prog.mu.Unlock()
@@ -159,13 +192,16 @@ func execute(rf runFlags, stdout, stderr io.Writer) int {
 	if ctx.Err() != nil && !run.Incomplete {
 		run.Incomplete, run.IncompleteReason = true, "interrupted by a signal"
 	}
+	if run.Incomplete {
+		fmt.Fprintf(stderr, "cogconform run: the run is incomplete: %s; the reports say what ran\n", env.Red.String(run.IncompleteReason))
+	}
 	if baseline != nil {
 		reports.CompareBaseline(run, baseline, rf.baseline)
 	}
 	run.Summarize()
 	files, err := reports.WriteAll(rf.out, run, env.Red)
 	if err != nil {
-		fmt.Fprintf(stderr, "cogconform run: writing reports: %v\n", err)
+		fmt.Fprintf(stderr, "cogconform run: writing reports: %s\n", oneLine(env.Red.String(err.Error())))
 		return exitConfig
 	}
 	printSummary(stdout, run, env.Red)
@@ -192,6 +228,76 @@ func reachable(ctx context.Context, c *awsjson.Client) error {
 	defer cancel()
 	_, err := c.Do(ctx, awsjson.Request{Target: c.Target("CogconformReachabilityProbe"), Body: []byte("{}")})
 	return err
+}
+
+// unreachable says in words why the start-up probe got no answer, and what to do.
+func unreachable(err error, cfg suites.Config) string {
+	var (
+		unknownCA x509.UnknownAuthorityError
+		badCert   x509.CertificateInvalidError
+		badHost   x509.HostnameError
+		verify    *tls.CertificateVerificationError
+		notTLS    tls.RecordHeaderError
+		dns       *net.DNSError
+		nerr      net.Error
+	)
+	tlsHint := "trust its certificate authority with --ca-file FILE, or (testing only) skip verification with --insecure-skip-verify"
+	switch {
+	case errors.As(err, &unknownCA), errors.As(err, &badCert), errors.As(err, &badHost), errors.As(err, &verify):
+		return fmt.Sprintf("TLS: the certificate is not trusted (%v); %s", rootCause(err), tlsHint)
+	case errors.As(err, &notTLS), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return "TLS: the target does not speak TLS on this port (is the endpoint http://, not https://?)"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused: nothing listens on that host and port"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "the target reset the connection before answering"
+	case errors.As(err, &dns):
+		return fmt.Sprintf("the host name does not resolve (%v)", dns)
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
+		return fmt.Sprintf("no answer within %s (--request-timeout)", cfg.RequestTimeout)
+	case strings.Contains(err.Error(), "tls:"), strings.Contains(err.Error(), "x509:"):
+		return fmt.Sprintf("TLS: %v; %s", rootCause(err), tlsHint)
+	case (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) && strings.HasPrefix(strings.ToLower(cfg.Endpoint), "https:"):
+		return "the target closed the connection during the TLS handshake: does it speak TLS on this port?"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the target closed the connection without an answer"
+	}
+	return rootCause(err).Error()
+}
+
+// rootCause unwraps to the innermost error: the outer layers repeat the URL.
+func rootCause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
+
+// redactedURL hides a password in the URL's user information.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// ansi matches terminal colour codes and Ginkgo's colour markup ({{red}}, {{/}}),
+// which some libraries put in their errors.
+var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m|\{\{/?[a-z]*\}\}`)
+
+// oneLine folds a multi-line message (a schema's list of problems, say) into one line.
+func oneLine(s string) string {
+	var lines []string
+	for _, l := range strings.Split(ansi.ReplaceAllString(s, ""), "\n") {
+		if l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "- ")); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.ReplaceAll(strings.Join(lines, "; "), ":; ", ": ")
 }
 
 // printSummary prints the operation × family table and the headline.

@@ -24,11 +24,8 @@ func runSpec(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitConfig
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	m, err := loadModel(*file)
 	if err != nil {

@@ -1,0 +1,149 @@
+package awsjson
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// The map-based readings ErrorCode and errorMessage replaced: the definition the
+// faster scan must agree with on every body.
+func errorCodeByMap(body []byte) string {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	for _, k := range []string{"__type", "code", "Code"} {
+		var s string
+		if raw, ok := doc[k]; ok && json.Unmarshal(raw, &s) == nil && s != "" {
+			return sanitizeCode(s)
+		}
+	}
+	return ""
+}
+
+func errorMessageByMap(body []byte) string {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	for _, k := range []string{"message", "Message", "errorMessage"} {
+		var s string
+		if raw, ok := doc[k]; ok && json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	}
+	return ""
+}
+
+func TestErrorFieldsReadAsAMapWould(t *testing.T) {
+	bodies := []string{
+		``, `null`, `[]`, `"x"`, `42`, `true`, `{`, `{"message":}`, `{} {}`, `{}`, ` { } `,
+		`{"__type":"A","message":"m"}`,
+		`{"__type":"aws#NotAuthorizedException:http://x","message":"no"}`,
+		`{"message":null,"Message":"second"}`,
+		`{"message":1,"Message":"second"}`,
+		`{"message":"first","message":"last"}`,
+		`{"mess\u0061ge":"escaped key"}`,
+		`{"message":"quote \" brace } bracket ] backslash \\","__type":"T"}`,
+		`{"message":"ends with backslash \\\\"}`,
+		`{"nested":{"message":"not top level"},"code":"C"}`,
+		`{"list":["message",{"message":"x"}],"Code":"D","errorMessage":"e"}`,
+		`{"__type":"","code":"","Code":"E"}`,
+		`{"__type":7,"code":"F"}`,
+		`{"message":"\u00e9\ud83d\ude00 unicode"}`,
+		"{\"message\":\"invalid \xff utf-8\"}",
+		`{"message" : "spaced" , "__type" : "G" }`,
+		"{\n\t\"message\":\t\"tabs\"\r\n}",
+		`{"a":-1.5e3,"b":true,"c":null,"message":"after scalars"}`,
+		`{"message":"` + strings.Repeat("x", 300000) + `"}`,
+		// encoding/json's nesting limit is 10000 open objects and arrays.
+		`{"message":"deep","x":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}`,
+		`{"message":"too deep","x":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`,
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		bodies = append(bodies, randomJSON(rng, 0))
+	}
+	for _, b := range bodies {
+		body := []byte(b)
+		if got, want := errorMessage(body), errorMessageByMap(body); got != want {
+			t.Errorf("errorMessage(%.80q) = %.80q, the map reading gives %.80q", b, got, want)
+		}
+		if got, want := ErrorCode(http.Header{}, body), errorCodeByMap(body); got != want {
+			t.Errorf("ErrorCode(%.80q) = %.80q, the map reading gives %.80q", b, got, want)
+		}
+	}
+}
+
+// randomJSON makes objects (mostly) with the members the error readers look for,
+// values of every type, escapes, duplicates and, now and then, a syntax error.
+func randomJSON(rng *rand.Rand, depth int) string {
+	keys := []string{"message", "Message", "errorMessage", "__type", "code", "Code", "other", `mess\u0061ge`, `Co\u0064e`}
+	str := func() string {
+		parts := []string{"a", `\"`, `\\`, "}", "]", ",", ":", " ", `\n`, `\u00e9`, "é", "#", "aws#X:y"}
+		var b strings.Builder
+		b.WriteByte('"')
+		for range rng.IntN(6) {
+			b.WriteString(parts[rng.IntN(len(parts))])
+		}
+		b.WriteByte('"')
+		return b.String()
+	}
+	var value func(d int) string
+	value = func(d int) string {
+		switch n := rng.IntN(8); {
+		case n < 3:
+			return str()
+		case n == 3:
+			return []string{"null", "true", "false", "0", "-1.5e2"}[rng.IntN(5)]
+		case n == 4 && d < 3:
+			var items []string
+			for range rng.IntN(3) {
+				items = append(items, value(d+1))
+			}
+			return "[" + strings.Join(items, ",") + "]"
+		case d < 3:
+			return randomJSON(rng, d+1)
+		}
+		return str()
+	}
+	var members []string
+	for range rng.IntN(5) {
+		ws := []string{"", " ", "\n"}[rng.IntN(3)]
+		members = append(members, ws+`"`+keys[rng.IntN(len(keys))]+`"`+ws+":"+ws+value(depth))
+	}
+	out := "{" + strings.Join(members, ",") + "}"
+	if depth == 0 && rng.IntN(4) == 0 {
+		// A syntax error somewhere, or none: a byte changed, dropped or added.
+		b := []byte(out)
+		i := rng.IntN(len(b))
+		junk := []byte(`{}[]",:\ u0 1-.eE+tfn` + "\x00\x1f\x7f\xc3\xff")
+		switch rng.IntN(3) {
+		case 0:
+			b[i] = junk[rng.IntN(len(junk))]
+		case 1:
+			b = append(b[:i], b[i+1:]...)
+		default:
+			b = append(b[:i], append([]byte{junk[rng.IntN(len(junk))]}, b[i:]...)...)
+		}
+		out = string(b)
+	}
+	return out
+}
+
+func FuzzErrorFields(f *testing.F) {
+	for _, b := range []string{`{"__type":"A","message":"m"}`, `{"message":"\ud83d\ude00","Code":"x"}`, `[{"a":1}]`, `{"a":[1,{"b":"}"}]}`} {
+		f.Add([]byte(b))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if got, want := errorMessage(body), errorMessageByMap(body); got != want {
+			t.Errorf("errorMessage(%q) = %q, the map reading gives %q", body, got, want)
+		}
+		if got, want := ErrorCode(http.Header{}, body), errorCodeByMap(body); got != want {
+			t.Errorf("ErrorCode(%q) = %q, the map reading gives %q", body, got, want)
+		}
+	})
+}

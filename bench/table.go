@@ -1,0 +1,136 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Goals of issue 8, as the table checks them.
+const (
+	goalRatio     = 0.7              // harness requests/s over raw requests/s
+	goalWall      = 10 * time.Second // the default full run
+	goalRSSKB     = 150 * 1024       // peak resident set of a full run
+	goalScaling10 = 11.0             // time of 10× the cases over the time of the cases
+	wallRound     = time.Millisecond // how wall times are printed
+	shortRound    = 10 * time.Millisecond
+)
+
+// baseline is the raw series the harness is compared with: the raw client with as
+// many requests in flight as the harness's workers, or else the most.
+func (r *Report) baseline() int {
+	if _, ok := r.Raw[r.Opts.Workers]; ok {
+		return r.Opts.Workers
+	}
+	best := 0
+	for c := range r.Raw {
+		best = max(best, c)
+	}
+	return best
+}
+
+// Ratios returns harness requests/s over raw requests/s for each round, each pair
+// measured back to back against the same server process.
+func (r *Report) Ratios() []float64 {
+	raw := r.Raw[r.baseline()]
+	var out []float64
+	for i, h := range r.Harness {
+		if i < len(raw) {
+			out = append(out, h.RequestsPerSecond()/raw[i].PerSecond())
+		}
+	}
+	return out
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+// Write prints the table.
+func (r *Report) Write(w io.Writer) error {
+	var b strings.Builder
+	m := r.Machine
+	fmt.Fprintf(&b, "cogconform bench — %d CPUs (%s), %s, %s/%s; medians of %d rounds; seed %d; %v in all\n\n",
+		m.CPUs, m.CPUModel, m.GoVersion, m.OS, m.Arch, r.Opts.Rounds, r.Opts.Seed, r.Total.Round(time.Second))
+
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "measurement\tresult\tgoal")
+	conc := slices.Sorted(func(yield func(int) bool) {
+		for c := range r.Raw {
+			if !yield(c) {
+				return
+			}
+		}
+	})
+	for _, c := range conc {
+		raw := medianRaw(r.Raw[c])
+		fmt.Fprintf(tw, "raw: keep-alive client, %d in flight, %v\t%.0f requests/s\t\n", c, r.Opts.RawTime, raw.PerSecond())
+	}
+	if len(r.Harness) > 0 {
+		h := medianRun(r.Harness)
+		fmt.Fprintf(tw, "harness: full suite, %d cases/property, --workers %d\t%.0f requests/s, %.0f cases/s, %v wall (%d checks, %d requests, %s)\t\n",
+			h.Cases, r.Opts.Workers, h.RequestsPerSecond(), h.CasesPerSecond(), h.Wall.Round(wallRound), h.Checks, h.Requests, h.Level)
+		ratio := median(r.Ratios())
+		fmt.Fprintf(tw, "harness/raw (%d in flight), per round\t%.2f (rounds: %s)\t≥ %.1f: %s\n",
+			r.baseline(), ratio, fmtFloats(r.Ratios()), goalRatio, verdict(ratio >= goalRatio))
+	}
+	e := r.Embedded
+	if e.Wall > 0 {
+		fmt.Fprintf(tw, "default run (`make run`: embedded reference, %d cases/property)\t%v wall, %.0f requests/s\t< %v: %s\n",
+			e.Cases, e.Wall.Round(wallRound), e.RequestsPerSecond(), goalWall, verdict(e.Wall < goalWall))
+	}
+	peak := e.MaxRSSKB
+	for _, h := range append(slices.Clone(r.Harness), r.Scaling...) {
+		if h.Cases == r.Opts.Cases {
+			peak = max(peak, h.MaxRSSKB)
+		}
+	}
+	if peak > 0 {
+		fmt.Fprintf(tw, "peak RSS of a full run (%d cases/property)\t%.1f MiB\t< 150 MiB: %s\n", r.Opts.Cases, float64(peak)/1024, verdict(peak < goalRSSKB))
+	}
+	for i, s := range r.Scaling {
+		growth := ""
+		goal := ""
+		if i > 0 && r.Scaling[i-1].Wall > 0 {
+			prev := r.Scaling[i-1]
+			f := s.Wall.Seconds() / prev.Wall.Seconds()
+			growth = fmt.Sprintf(", %.2f× the time of %d", f, prev.Cases)
+			if s.Cases == 10*prev.Cases {
+				goal = fmt.Sprintf("≤ %.0f×: %s", goalScaling10, verdict(f <= goalScaling10))
+			}
+		}
+		fmt.Fprintf(tw, "scaling: %d cases/property\t%v wall, %d requests, %.0f requests/s, peak RSS %.1f MiB%s\t%s\n",
+			s.Cases, s.Wall.Round(shortRound), s.Requests, s.RequestsPerSecond(), float64(s.MaxRSSKB)/1024, growth, goal)
+	}
+	for _, g := range r.Gen {
+		fmt.Fprintf(tw, "generation: %s %s\t%.0f values/s\t\n", g.Shape, g.Pattern, g.PerSecond)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func fmtFloats(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(parts, " ")
+}

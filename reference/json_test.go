@@ -1,0 +1,201 @@
+package reference
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/cogconform/cogconform/spec"
+)
+
+// decodeByEncodingJSON is how request bodies were read before parseJSON, and the
+// definition it must agree with: one value, numbers as json.Number, nothing after.
+func decodeByEncodingJSON(raw []byte) (any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, false
+	}
+	return v, true
+}
+
+var jsonEdgeCases = []string{
+	``, ` `, `{}`, ` {} `, `{"a":1}`, `{"a":1,}`, `{,}`, `{"a"}`, `{"a":}`, `{"a" 1}`, `{'a':1}`, `{"a":1}}`, `{"a":1} {}`,
+	`{"a":1}x`, `[]`, `[1,]`, `[,1]`, `[1 2]`, `[[]]`, `"s"`, `"s`, `true`, `tru`, `truex`, `null`, `nul`, `false`, `False`,
+	`0`, `-0`, `01`, `-01`, `1.`, `.5`, `1.5`, `1e5`, `1E+5`, `1e-5`, `1e`, `1e+`, `-`, `--1`, `1.5.2`, `123abc`,
+	`12345678901234567890123456789`, `1.0`, `-1.5e-300`,
+	`{"a":"\"\\\/\b\f\n\r\t"}`, `{"a":"\u00e9\u4e2d"}`, `{"a":"\ud83d\ude00"}`, `{"a":"\ud83d"}`, `{"a":"\ud83dx"}`,
+	`{"a":"\ude00\ud83d"}`, `{"a":"\ud83d\u0041"}`, `{"a":"\u12"}`, `{"a":"\u12g4"}`, `{"a":"\x"}`, `{"a":"\'"}`,
+	`{"a":"tab	inside"}`, "{\"a\":\"nl\ninside\"}", "{\"a\":\"\x7f\"}", "{\"a\":\"bad \xff utf-8\"}", "{\"a\":\"cut \xe4\xb8\"}",
+	"{\"\xff\":1}", `{"a":1,"a":2}`, `{"mess\u0061ge":"k"}`, "\t\n\r {\"a\" : [ 1 , { \"b\" : null } ] } \r\n",
+	"\f{}", "{}\f", "\u00a0{}", `{"a":[1,2,{"b":[true,false,null]}],"c":{"d":{}}}`,
+	`{"a":"` + strings.Repeat("x", 100000) + `"}`, `{"a":"` + strings.Repeat("é\\n", 1000) + `"}`,
+	strings.Repeat("[", 10000) + strings.Repeat("]", 10000), strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+	`{"a":` + strings.Repeat(`{"a":`, 9999) + `1` + strings.Repeat("}", 10000),
+	`{"a":` + strings.Repeat(`{"a":`, 10000) + `1` + strings.Repeat("}", 10001),
+}
+
+func TestParseJSONAgreesWithEncodingJSON(t *testing.T) {
+	bodies := append([]string(nil), jsonEdgeCases...)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 20000 {
+		bodies = append(bodies, mutate(rng, randomDoc(rng, 0)))
+	}
+	for _, b := range bodies {
+		agree(t, []byte(b))
+	}
+}
+
+func FuzzParseJSON(f *testing.F) {
+	for _, b := range jsonEdgeCases {
+		f.Add([]byte(b))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { agree(t, b) })
+}
+
+func agree(t *testing.T, raw []byte) {
+	t.Helper()
+	want, wantOK := decodeByEncodingJSON(raw)
+	got, gotOK := parseJSON(raw)
+	if gotOK != wantOK || (wantOK && !reflect.DeepEqual(got, want)) {
+		t.Errorf("parseJSON(%.120q) = %.120v, %v; encoding/json reads %.120v, %v", raw, got, gotOK, want, wantOK)
+	}
+}
+
+// randomDoc writes a JSON document with the escapes, numbers and nesting request
+// bodies may hold.
+func randomDoc(rng *rand.Rand, depth int) string {
+	strs := []string{"a", "é", `\"`, `\\`, `\/`, `\n`, `\t`, `\u0041`, `\ud83d\ude00`, `\ud83d`, "中", " ", "_", "\xff"}
+	str := func() string {
+		var b strings.Builder
+		b.WriteByte('"')
+		for range rng.IntN(5) {
+			b.WriteString(strs[rng.IntN(len(strs))])
+		}
+		b.WriteByte('"')
+		return b.String()
+	}
+	switch n := rng.IntN(10); {
+	case n < 3 || depth > 3:
+		return []string{str(), "0", "-12", "3.25", "1e9", "-0.5E-3", "true", "false", "null"}[rng.IntN(9)]
+	case n < 5:
+		var items []string
+		for range rng.IntN(4) {
+			items = append(items, randomDoc(rng, depth+1))
+		}
+		return "[" + strings.Join(items, ", ") + "]"
+	}
+	var members []string
+	for range rng.IntN(4) {
+		members = append(members, str()+":"+randomDoc(rng, depth+1))
+	}
+	return "{" + strings.Join(members, ",") + "}"
+}
+
+// mutate breaks a document now and then: a byte changed, dropped or added.
+func mutate(rng *rand.Rand, doc string) string {
+	if doc == "" || rng.IntN(3) == 0 {
+		return doc
+	}
+	b := []byte(doc)
+	i := rng.IntN(len(b))
+	junk := []byte(`{}[]",:\ u0 1-.eE+tfn` + "\x00\x1f\x7f\xc3\xff")
+	switch rng.IntN(3) {
+	case 0:
+		b[i] = junk[rng.IntN(len(junk))]
+	case 1:
+		b = append(b[:i], b[i+1:]...)
+	default:
+		b = append(b[:i], append([]byte{junk[rng.IntN(len(junk))]}, b[i:]...)...)
+	}
+	return string(b)
+}
+
+func TestAppendJSONStringAgreesWithEncodingJSON(t *testing.T) {
+	pieces := []string{"a", "plain ascii text ", `"`, `\`, "<", ">", "&", "\x00", "\x1f", "\b", "\f", "\n", "\r", "\t", "\x7f",
+		"é", "中", "😀", "\u2028", "\u2029", "\xff", "\xe4\xb8", "'", "/", strings.Repeat("y", 17)}
+	rng := rand.New(rand.NewPCG(3, 4))
+	inputs := []string{"", strings.Repeat("x", 100000), strings.Repeat("x", 99999) + "<", "1 validation error detected: Value 'a&b' at 'deviceKey'"}
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		inputs = append(inputs, b.String())
+	}
+	for _, s := range inputs {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Errorf("appendJSONString(%.80q) = %.80s, encoding/json writes %.80s", s, got, want)
+		}
+		doc, _ := json.Marshal(map[string]string{"__type": "InvalidParameterException", "message": s})
+		var body []byte
+		body = appendJSONString(append(body, `{"__type":`...), "InvalidParameterException")
+		body = append(appendJSONString(append(body, `,"message":`...), s), '}')
+		if string(body) != string(doc) {
+			t.Errorf("error body for %.80q = %.80s, encoding/json writes %.80s", s, body, doc)
+		}
+	}
+}
+
+func TestWholeMatcherAgreesWithRegexp(t *testing.T) {
+	m, err := testModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	patterns := map[string]bool{`^(?:[a-z]+-[0-9]+)$`: true, `^(?:[é]+_[\S]+)$`: true, `^(?:(?i)[a-z]+)$`: true, `^(?:[a-z]*)$`: true, `^(?:ab+)$`: true}
+	var walk func(sh *spec.Shape)
+	walk = func(sh *spec.Shape) {
+		if sh == nil {
+			return
+		}
+		if sh.Pattern != "" {
+			patterns[sh.Pattern] = true
+		}
+		for _, mem := range sh.Members {
+			walk(mem.Shape)
+		}
+		walk(sh.Items)
+	}
+	for _, op := range m.Operations {
+		walk(op.Input)
+	}
+	pieces := []string{"a", "Z", "0", "9", "f", "g", "_", "-", "=", ".", " ", "\t", "\n", "\v", "é", "中", "😀", "\u00a0",
+		"\u2028", "\xff", "\xe4\xb8", "!", "us-east-1", "_0a", "-", "__", strings.Repeat("x", 70)}
+	rng := rand.New(rand.NewPCG(5, 6))
+	fast := 0
+	for p := range patterns {
+		re := regexp.MustCompile(p)
+		wm := newWholeMatcher(p)
+		if wm == nil {
+			continue
+		}
+		fast++
+		for range 20000 {
+			var b strings.Builder
+			for range rng.IntN(6) {
+				b.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			s := b.String()
+			if got, want := wm.match(s), re.MatchString(s); got != want {
+				t.Errorf("pattern %s, value %q: the matcher says %v, the regexp %v", p, s, got, want)
+			}
+		}
+	}
+	if fast < 4 {
+		t.Errorf("only %d patterns got a matcher", fast)
+	}
+}
