@@ -171,7 +171,11 @@ func (x exchange) describe() string {
 	if code == "" {
 		code = "-"
 	}
-	return fmt.Sprintf("HTTP %d, code %s, content type %q, body %s", r.Status, code, r.ContentType, excerpt(r.Body, 300))
+	cut := ""
+	if r.Truncated {
+		cut = fmt.Sprintf(" (the body was longer than --max-body and was cut at %d bytes)", len(r.Body))
+	}
+	return fmt.Sprintf("HTTP %d, code %s, content type %q, body %s%s", r.Status, code, r.ContentType, excerpt(r.Body, 300), cut)
 }
 
 // describeRedacted is describe with secrets in the body masked before it is cut short.

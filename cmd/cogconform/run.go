@@ -206,10 +206,25 @@ func execute(rf runFlags, stdout, stderr io.Writer) int {
 	}
 	printSummary(stdout, run, env.Red)
 	fmt.Fprintf(stdout, "reports: %s\n", strings.Join(files, ", "))
+	if n := harnessErrors(run); n > 0 {
+		// A panic inside cogconform says nothing about the target: the run proves nothing.
+		fmt.Fprintf(stderr, "cogconform run: %d checks failed inside cogconform itself (class harness-error): this is a bug in cogconform, not a finding about the target; see %s\n", n, filepath.Join(rf.out, "ginkgo.log"))
+		return exitConfig
+	}
 	if !run.Conformant() || run.Incomplete {
 		return exitFail
 	}
 	return exitOK
+}
+
+func harnessErrors(run *reports.Run) int {
+	n := 0
+	for _, c := range run.Checks {
+		if c.Class == "harness-error" {
+			n++
+		}
+	}
+	return n
 }
 
 func knownDefect(name string) bool {
