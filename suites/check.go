@@ -333,7 +333,7 @@ func (c *check) counterexample(x exchange, expected string) *reports.Counterexam
 	} else {
 		ce.Response = reports.Response{
 			Status: x.resp.Status, Code: x.resp.Code, ContentType: x.resp.ContentType,
-			Body: excerpt([]byte(red.String(string(x.resp.Body))), 2000),
+			Body: redactedExcerpt(red, x.resp.Body, 2000),
 		}
 	}
 	return ce
@@ -355,7 +355,7 @@ func (c *check) message(x exchange, what, expected string) string {
 	}
 	// Redact whole bodies before cutting them short: a cut can split a secret.
 	red := c.env.Red
-	fmt.Fprintf(&b, "sent:     %s / X-Amz-Target: %s%s body %s\n", method, x.req.Target, signed, excerpt([]byte(red.String(string(x.req.Body))), 600))
+	fmt.Fprintf(&b, "sent:     %s / X-Amz-Target: %s%s body %s\n", method, x.req.Target, signed, redactedExcerpt(red, x.req.Body, 600))
 	fmt.Fprintf(&b, "got:      %s\n", x.describeRedacted(red))
 	fmt.Fprintf(&b, "required: %s\n", expected)
 	if c.requirement != "" {

@@ -185,9 +185,26 @@ func (x exchange) describeRedacted(red interface{ String(string) string }) strin
 	}
 	y := x
 	r := *x.resp
-	r.Body = []byte(red.String(string(r.Body)))
+	r.Body = []byte(redactedExcerpt(red, r.Body, 300))
 	y.resp = &r
 	return y.describe()
+}
+
+// redactedExcerpt masks secrets, then cuts the text to n bytes. Only a window of the
+// body is redacted: messages show a few hundred bytes, and a hostile target's
+// megabyte bodies, redacted whole on every shrinking step, would cost seconds. A
+// secret cut at the window's edge is still masked by the redactor.
+func redactedExcerpt(red interface{ String(string) string }, body []byte, n int) string {
+	const window = 16 << 10
+	if len(body) <= window {
+		return excerpt([]byte(red.String(string(body))), n)
+	}
+	s := red.String(strings.ToValidUTF8(string(body[:window]), "�"))
+	cut := min(n, len(s))
+	for cut > 0 && cut < len(s) && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d bytes)", len(body))
 }
 
 func excerpt(b []byte, n int) string {
