@@ -106,14 +106,16 @@ PASS
 func TestReportNamesEveryGoal(t *testing.T) {
 	s := func(d float64) time.Duration { return time.Duration(d * float64(time.Second)) }
 	run := func(cases int, wall float64, requests int) RunResult {
-		return RunResult{Cases: cases, Wall: s(wall), CPU: s(wall), Requests: requests, CasesRun: requests, MaxRSSKB: 80 << 10, Checks: 262, Level: "conformant"}
+		return RunResult{Cases: cases, Wall: s(wall), CPU: s(wall), ServerCPU: s(wall / 2), Requests: requests, CasesRun: requests,
+			MaxRSSKB: 80 << 10, Checks: 262, Level: "conformant"}
 	}
 	rep := &Report{
 		Machine: Machine{CPUs: 2, GoVersion: "go1.26", OS: "linux", Arch: "amd64"},
 		Opts:    Options{Rounds: 2, RawTime: s(3), Workers: 4, Cases: 100},
 		Raw: map[int][]RawResult{
 			1: {{Concurrency: 1, Requests: 15000, Elapsed: s(3)}, {Concurrency: 1, Requests: 15000, Elapsed: s(3)}},
-			4: {{Concurrency: 4, Requests: 30000, Elapsed: s(3)}, {Concurrency: 4, Requests: 36000, Elapsed: s(3)}},
+			4: {{Concurrency: 4, Requests: 30000, Elapsed: s(3), ClientCPU: s(1.5), ServerCPU: s(3)},
+				{Concurrency: 4, Requests: 36000, Elapsed: s(3), ClientCPU: s(1.5), ServerCPU: s(3)}},
 		},
 		Harness:  []RunResult{run(100, 3, 24000), run(100, 4, 24000)},
 		Embedded: run(100, 3, 24000),
@@ -127,7 +129,7 @@ func TestReportNamesEveryGoal(t *testing.T) {
 	table := b.String()
 	for _, want := range []string{
 		"2 CPUs", "go1.26", "raw: keep-alive client, 1 in flight", "raw: keep-alive client, 4 in flight",
-		"harness: full suite", "cases/s", "harness/raw (4 in flight)", "(rounds: 0.80 0.50)", "≥ 0.7: met",
+		"harness: full suite", "cases/s", "harness/raw (4 in flight)", "(rounds: 0.80 0.50)", "≥ 0.7: met", "CPU per request: harness + server",
 		"default run", "< 10s: met", "peak RSS", "< 150 MiB: met", "scaling: 1000 cases/property", "10.00× the time of 100",
 		"≤ 11×: met", "generation: DeviceKeyType",
 	} {

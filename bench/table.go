@@ -88,6 +88,14 @@ func (r *Report) Write(w io.Writer) error {
 		ratio := median(r.Ratios())
 		fmt.Fprintf(tw, "harness/raw (%d in flight), per round\t%.2f (rounds: %s)\t≥ %.1f: %s\n",
 			r.baseline(), ratio, fmtFloats(r.Ratios()), goalRatio, verdict(ratio >= goalRatio))
+		// CPU time per request does not depend on what else the machine runs: the
+		// ratio the two would reach on two idle cores, both saturated.
+		if raw := medianRaw(r.Raw[r.baseline()]); h.ServerCPU > 0 && raw.ServerCPU > 0 {
+			hc, hs := perRequest(h.CPU, int64(h.Requests)), perRequest(h.ServerCPU, int64(h.Requests))
+			rc, rs := perRequest(raw.ClientCPU, raw.Requests), perRequest(raw.ServerCPU, raw.Requests)
+			fmt.Fprintf(tw, "CPU per request: harness + server vs raw client + server\t%v + %v = %v vs %v + %v = %v (%.2f)\t\n",
+				hc, hs, hc+hs, rc, rs, rc+rs, (rc+rs).Seconds()/(hc+hs).Seconds())
+		}
 	}
 	e := r.Embedded
 	if e.Wall > 0 {

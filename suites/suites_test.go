@@ -30,6 +30,10 @@ func TestConformance(t *testing.T) {
 	if err := suites.ApplyEnv(flag.CommandLine, os.Getenv); err != nil {
 		t.Fatal(err)
 	}
+	if suiteCfg, _ := GinkgoConfiguration(); cfg.Endpoint == "" && suiteCfg.ParallelTotal > 1 {
+		// Each process would start its own reference and the fixture lives on process 1's.
+		t.Fatal("ginkgo -p needs --endpoint: start `cogconform serve` and point every process at it")
+	}
 	if cfg.Endpoint == "" {
 		url, stop, err := reference.Listen(reference.Options{Defect: os.Getenv("COGCONFORM_DEFECT")}, "127.0.0.1:0")
 		if err != nil {

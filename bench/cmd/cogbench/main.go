@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,6 +43,10 @@ func main() {
 	}
 	if o.Scaling, err = ints(scaling); err != nil {
 		fail("--scaling: %v", err)
+	}
+	if !slices.Contains(o.RawConcurrency, o.Workers) {
+		// The harness is compared with a raw client keeping as many requests in flight.
+		o.RawConcurrency = append(o.RawConcurrency, o.Workers)
 	}
 	if !quiet {
 		o.Log = os.Stderr
