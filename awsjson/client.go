@@ -201,12 +201,9 @@ func Marshal(body any) ([]byte, error) {
 	return raw, nil
 }
 
-// Do sends a request and reads the answer. Transport failures (refused, reset,
-// timeout, TLS) are returned as errors; any HTTP answer is a Response.
-func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
-	method := r.Method
+// methodURL is where a request goes: POST to the endpoint's root unless it says otherwise.
+func (c *Client) methodURL(r Request) (method, url string) {
+	method = r.Method
 	if method == "" {
 		method = http.MethodPost
 	}
@@ -215,7 +212,16 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	if r.Path != "" {
 		u.Path = r.Path
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(r.Body))
+	return method, u.String()
+}
+
+// Do sends a request and reads the answer. Transport failures (refused, reset,
+// timeout, TLS) are returned as errors; any HTTP answer is a Response.
+func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	method, url := c.methodURL(r)
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(r.Body))
 	if err != nil {
 		return nil, fmt.Errorf("awsjson: building the request: %w", err)
 	}

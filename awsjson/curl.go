@@ -10,16 +10,8 @@ import (
 // use curl's --aws-sigv4 with the credentials as environment-variable placeholders,
 // so the line can be pasted into a report without carrying a secret.
 func (c *Client) Curl(r Request) string {
-	method := r.Method
-	if method == "" {
-		method = http.MethodPost
-	}
-	u := *c.base
-	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
-	if r.Path != "" {
-		u.Path = r.Path
-	}
-	parts := []string{"curl", "-sS", "-i", "-X", method, shellQuote(u.String())}
+	method, url := c.methodURL(r)
+	parts := []string{"curl", "-sS", "-i", "-X", method, shellQuote(url)}
 	if !r.NoContentType {
 		ct := r.ContentType
 		if ct == "" {

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cogconform/cogconform/awsjson"
 	"github.com/cogconform/cogconform/reference"
 )
 
@@ -88,19 +87,15 @@ func TestSecretsNeverReachReportsOrOutput(t *testing.T) {
 	defer ts.Close()
 
 	// Hand over a pool, client and user made here, so the test knows the password.
-	client, err := awsjson.New(awsjson.Config{Endpoint: ts.URL, Credentials: awsjson.StaticCredentials(accessKey, secretKey, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
 	password := "Pw1!" + strings.Repeat("s3cr3t", 3)
-	poolID, clientID := provisionForHandOver(t, client, password)
+	poolID, clientID, user, _ := handOver(t, ts.URL, accessKey, secretKey, password)
 
 	bin := buildCLI(t)
 	out := filepath.Join(t.TempDir(), "report")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "run", "--endpoint", ts.URL, "--out", out, "--cases", "10", "--seed", "7",
-		"--access-key-id", accessKey, "--pool-id", poolID, "--client-id", clientID, "--username", "handed-over-user", "--verbose")
+		"--access-key-id", accessKey, "--pool-id", poolID, "--client-id", clientID, "--username", user, "--verbose")
 	cmd.Env = append(os.Environ(), "COGCONFORM_SECRET_ACCESS_KEY="+secretKey, "COGCONFORM_PASSWORD="+password)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -148,34 +143,6 @@ func TestSecretsNeverReachReportsOrOutput(t *testing.T) {
 		t.Error("results.json shows no redaction marker although the target echoed tokens")
 	}
 	t.Logf("searched %d outputs for %d secrets (%v): %d hits", len(haystacks), len(secrets), counts, hits)
-}
-
-func provisionForHandOver(t *testing.T, c *awsjson.Client, password string) (poolID, clientID string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	call := func(op string, body any, out any) {
-		resp, err := c.Call(ctx, op, body, true)
-		if err != nil || resp.Status != 200 {
-			t.Fatalf("%s: %v %+v", op, err, resp)
-		}
-		if out != nil {
-			if err := json.Unmarshal(resp.Body, out); err != nil {
-				t.Fatalf("%s: %v", op, err)
-			}
-		}
-	}
-	var pool struct{ UserPool struct{ Id string } }
-	call("CreateUserPool", map[string]any{"PoolName": "handed-over", "DeviceConfiguration": map[string]any{
-		"ChallengeRequiredOnNewDevice": false, "DeviceOnlyRememberedOnUserPrompt": true}}, &pool)
-	var cl struct{ UserPoolClient struct{ ClientId string } }
-	call("CreateUserPoolClient", map[string]any{"UserPoolId": pool.UserPool.Id, "ClientName": "c",
-		"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}, &cl)
-	call("AdminCreateUser", map[string]any{"UserPoolId": pool.UserPool.Id, "Username": "handed-over-user",
-		"MessageAction": "SUPPRESS", "TemporaryPassword": "Tmp1!" + strings.Repeat("x", 8)}, nil)
-	call("AdminSetUserPassword", map[string]any{"UserPoolId": pool.UserPool.Id, "Username": "handed-over-user",
-		"Password": password, "Permanent": true}, nil)
-	return pool.UserPool.Id, cl.UserPoolClient.ClientId
 }
 
 func tail(s string) string {
