@@ -41,10 +41,9 @@ func (s *Server) forUser(c *call, fn func(p *pool, u *user) (any, *apiError)) (a
 
 // adminTarget finds the pool and user an Admin request names. Called with s.mu held.
 func (s *Server) adminTarget(c *call) (*pool, *user, *apiError) {
-	poolID := bodyString(c.body, "UserPoolId")
-	p := s.pools[poolID]
-	if p == nil {
-		return nil, nil, errNotFound("User pool " + poolID + " does not exist.")
+	p, aerr := s.poolOf(c)
+	if aerr != nil {
+		return nil, nil, aerr
 	}
 	name := bodyString(c.body, "Username")
 	u := p.lookupUser(name)

@@ -82,10 +82,9 @@ func (s *Server) createUserPoolClient(c *call) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	poolID := bodyString(c.body, "UserPoolId")
-	p := s.pools[poolID]
-	if p == nil {
-		return nil, errNotFound("User pool " + poolID + " does not exist.")
+	p, aerr := s.poolOf(c)
+	if aerr != nil {
+		return nil, aerr
 	}
 	cl := &appClient{id: strings.ToLower(randomAlnum(26)), name: bodyString(c.body, "ClientName"), flows: flows, created: s.now()}
 	p.clients[cl.id] = cl
@@ -153,10 +152,9 @@ func (s *Server) adminCreateUser(c *call) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	poolID := bodyString(c.body, "UserPoolId")
-	p := s.pools[poolID]
-	if p == nil {
-		return nil, errNotFound("User pool " + poolID + " does not exist.")
+	p, aerr := s.poolOf(c)
+	if aerr != nil {
+		return nil, aerr
 	}
 	name := bodyString(c.body, "Username")
 	if p.lookupUser(name) != nil {
@@ -270,11 +268,11 @@ func revokeAll(u *user) {
 func (s *Server) deleteUserPool(c *call) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	poolID := bodyString(c.body, "UserPoolId")
-	if s.pools[poolID] == nil {
-		return nil, errNotFound("User pool " + poolID + " does not exist.")
+	p, aerr := s.poolOf(c)
+	if aerr != nil {
+		return nil, aerr
 	}
-	delete(s.pools, poolID)
+	delete(s.pools, p.id)
 	return nil, nil
 }
 
@@ -315,10 +313,9 @@ func (s *Server) initiateAuth(c *call) (any, *apiError) {
 func (s *Server) adminInitiateAuth(c *call) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	poolID := bodyString(c.body, "UserPoolId")
-	p := s.pools[poolID]
-	if p == nil {
-		return nil, errNotFound("User pool " + poolID + " does not exist.")
+	p, aerr := s.poolOf(c)
+	if aerr != nil {
+		return nil, aerr
 	}
 	clientID := bodyString(c.body, "ClientId")
 	cl := p.clients[clientID]
@@ -436,4 +433,14 @@ func (s *Server) refreshFlow(p *pool, cl *appClient, params map[string]string) (
 	return map[string]any{"ChallengeParameters": map[string]any{}, "AuthenticationResult": map[string]any{
 		"AccessToken": access, "IdToken": id, "ExpiresIn": int(s.ttl.Seconds()), "TokenType": "Bearer",
 	}}, nil
+}
+
+// poolOf finds the pool a request's UserPoolId names. The caller holds s.mu.
+func (s *Server) poolOf(c *call) (*pool, *apiError) {
+	poolID := bodyString(c.body, "UserPoolId")
+	p := s.pools[poolID]
+	if p == nil {
+		return nil, errNotFound("User pool " + poolID + " does not exist.")
+	}
+	return p, nil
 }
