@@ -25,8 +25,14 @@ func (s *Server) forUser(c *call, fn func(p *pool, u *user) (any, *apiError)) (a
 		}
 		return fn(p, u)
 	}
+	return s.byToken(c, fn)
+}
+
+// byToken resolves the user the request's AccessToken belongs to and runs fn with
+// s.mu held. The token's signature is checked before the lock: it needs no state.
+func (s *Server) byToken(c *call, fn func(p *pool, u *user) (any, *apiError)) (any, *apiError) {
 	token := bodyString(c.body, "AccessToken")
-	claims, aerr := s.parseAccessToken(token) // no state needed: before the lock
+	claims, aerr := s.parseAccessToken(token)
 	if aerr != nil {
 		return nil, aerr
 	}

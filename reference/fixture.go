@@ -237,19 +237,10 @@ func (s *Server) adminDeleteUser(c *call) (any, *apiError) {
 // globalSignOut revokes every session of the token's user: all their access, ID
 // and refresh tokens stop working.
 func (s *Server) globalSignOut(c *call) (any, *apiError) {
-	token := bodyString(c.body, "AccessToken")
-	claims, aerr := s.parseAccessToken(token)
-	if aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, u, aerr := s.resolveAccess(claims, token)
-	if aerr != nil {
-		return nil, aerr
-	}
-	revokeAll(u)
-	return nil, nil
+	return s.byToken(c, func(_ *pool, u *user) (any, *apiError) {
+		revokeAll(u)
+		return nil, nil
+	})
 }
 
 func (s *Server) adminUserGlobalSignOut(c *call) (any, *apiError) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -253,7 +254,7 @@ func (e *Env) probe(ctx context.Context, f *Fixture) {
 	bogus := e.do(ctx, nil, requestFor(e.Model.TargetPrefix+".CogconformNoSuchOperation", []byte("{}"), false))
 	sig := signature(bogus)
 	// Short on purpose: it ends the report's headline, and a target's error page can be long.
-	f.Probe = "HTTP " + strconvItoa(bogus.status()) + " " + strings.TrimSpace(bogus.code()+" "+contentTypeOf(bogus))
+	f.Probe = "HTTP " + strconv.Itoa(bogus.status()) + " " + strings.TrimSpace(bogus.code()+" "+contentTypeOf(bogus))
 	if bogus.err != nil {
 		f.Probe = "no answer"
 	}
@@ -277,8 +278,7 @@ func signature(x exchange) string {
 	if x.err != nil {
 		return "error"
 	}
-	ct := strings.Split(x.resp.ContentType, ";")[0]
-	return fmt.Sprintf("%d|%s|%s", x.resp.Status, x.resp.Code, ct)
+	return fmt.Sprintf("%d|%s|%s", x.resp.Status, x.resp.Code, contentTypeOf(x))
 }
 
 // signIn runs USER_PASSWORD_AUTH and returns the token and the new device's key.
@@ -437,8 +437,6 @@ func randomHex(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
-
-func strconvItoa(n int) string { return fmt.Sprint(n) }
 
 func contentTypeOf(x exchange) string {
 	if x.resp == nil {

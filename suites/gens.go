@@ -57,7 +57,7 @@ func (g *gens) boundary(c spec.Constraint) *rapid.Generator[generators.Case] {
 	return g.cached(&g.boundarys, c, generators.Boundary)
 }
 
-func (g *gens) cached(m *map[string]*rapid.Generator[generators.Case], c spec.Constraint, make func(spec.Constraint) *rapid.Generator[generators.Case]) *rapid.Generator[generators.Case] {
+func (g *gens) cached(m *map[string]*rapid.Generator[generators.Case], c spec.Constraint, build func(spec.Constraint) *rapid.Generator[generators.Case]) *rapid.Generator[generators.Case] {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if *m == nil {
@@ -67,7 +67,7 @@ func (g *gens) cached(m *map[string]*rapid.Generator[generators.Case], c spec.Co
 	if v, ok := (*m)[k]; ok {
 		return v
 	}
-	v := make(c)
+	v := build(c)
 	(*m)[k] = v
 	return v
 }

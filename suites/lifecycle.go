@@ -68,10 +68,7 @@ func (e *Env) lifecycle() {
 					[]string{twin.update, twin.get}, func(c *check, t *rapid.T, d device) {
 						body := c.deviceBody(twin.update, d)
 						body["DeviceRememberedStatus"] = status
-						upd := c.call(t, twin.update, body)
-						if upd.err != nil || upd.resp.Status != 200 {
-							c.fail(t, upd, twin.update+" to "+status, "HTTP 200", nil)
-						}
+						c.expectOK(t, c.call(t, twin.update, body), twin.update+" to "+status)
 						x := c.call(t, twin.get, c.deviceBody(twin.get, d))
 						if got := remembered(x.resp.Body); got != status {
 							c.failClass(t, x, "state-not-stored", fmt.Sprintf("%s after %s to %s shows %q", twin.get, twin.update, status, got), rememberedAttr+" = "+status)
@@ -81,25 +78,16 @@ func (e *Env) lifecycle() {
 			e.step(twin.forget, "a forgotten device is gone from "+twin.get,
 				"after "+twin.forget+" answers 200, "+twin.get+" of that device is HTTP 400 ResourceNotFoundException",
 				[]string{twin.forget, twin.get}, func(c *check, t *rapid.T, d device) {
-					f := c.call(t, twin.forget, c.deviceBody(twin.forget, d))
-					if f.err != nil || f.resp.Status != 200 {
-						c.fail(t, f, twin.forget+" of a confirmed device", "HTTP 200", nil)
-					}
+					c.expectOK(t, c.call(t, twin.forget, c.deviceBody(twin.forget, d)), twin.forget+" of a confirmed device")
 					x := c.call(t, twin.get, c.deviceBody(twin.get, d))
 					c.expectCode(t, x, twin.get+" of a forgotten device", "ResourceNotFoundException")
 				})
 			e.step(twin.forget, "a forgotten device is gone from "+twin.list,
 				"after "+twin.forget+" answers 200, "+twin.list+" no longer lists the device",
 				[]string{twin.forget, twin.list}, func(c *check, t *rapid.T, d device) {
-					f := c.call(t, twin.forget, c.deviceBody(twin.forget, d))
-					if f.err != nil || f.resp.Status != 200 {
-						c.fail(t, f, twin.forget+" of a confirmed device", "HTTP 200", nil)
-					}
-					keys, last := c.listAll(t, twin.list, d, 60)
-					for _, k := range keys {
-						if k == d.key {
-							c.failClass(t, last, "state-not-stored", twin.list+" after "+twin.forget, "no entry for the forgotten device "+d.key)
-						}
+					c.expectOK(t, c.call(t, twin.forget, c.deviceBody(twin.forget, d)), twin.forget+" of a confirmed device")
+					if keys, last := c.listAll(t, twin.list, d, 60); slices.Contains(keys, d.key) {
+						c.failClass(t, last, "state-not-stored", twin.list+" after "+twin.forget, "no entry for the forgotten device "+d.key)
 					}
 				})
 			e.step(twin.get, "an unknown device is ResourceNotFoundException",
@@ -190,6 +178,13 @@ func (c *check) judgeSuccess(t *rapid.T, x exchange, what string) {
 	}
 	if err := c.env.validateOutput(x.op, x.resp.Body); err != nil {
 		c.failClass(t, x, "invalid-output", what+": "+err.Error(), "the documented output")
+	}
+}
+
+// expectOK fails unless a workflow call that sets up the step answered 200.
+func (c *check) expectOK(t *rapid.T, x exchange, what string) {
+	if x.err != nil || x.resp.Status != 200 {
+		c.fail(t, x, what, "HTTP 200", nil)
 	}
 }
 
