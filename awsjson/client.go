@@ -29,6 +29,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/cogconform/cogconform/internal/jsonenc"
 )
 
 // Defaults for the Cognito user-pool API.
@@ -194,7 +196,8 @@ func Marshal(body any) ([]byte, error) {
 	case string:
 		return []byte(b), nil
 	}
-	raw, err := json.Marshal(body)
+	// jsonenc writes encoding/json's bytes, without its cost on 256 KiB values.
+	raw, err := jsonenc.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the body: %w", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +21,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/cogconform/cogconform/internal/jsonenc"
 	"github.com/cogconform/cogconform/spec"
 )
 
@@ -391,7 +392,7 @@ func (s *Server) writeOK(w http.ResponseWriter, out any) {
 		body = []byte("{}")
 	} else {
 		var err error
-		if body, err = json.Marshal(out); err != nil {
+		if body, err = jsonenc.Marshal(out); err != nil {
 			s.writeError(w, errInternal())
 			return
 		}
@@ -401,7 +402,7 @@ func (s *Server) writeOK(w http.ResponseWriter, out any) {
 		ct, body = wrong.contentType(ct), wrong.body(body)
 	}
 	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }
@@ -419,9 +420,9 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	// What json.Marshal makes of map[string]string{"__type": code, "message": text}
 	// (keys in order), written directly: the message may quote a 256 KiB value.
 	body := make([]byte, 0, len(e.Code)+len(e.Message)+32)
-	body = appendJSONString(append(body, `{"__type":`...), e.Code)
+	body = jsonenc.AppendString(append(body, `{"__type":`...), e.Code)
 	if !s.has(defErrorMessageMissing) {
-		body = appendJSONString(append(body, `,"message":`...), e.Message)
+		body = jsonenc.AppendString(append(body, `,"message":`...), e.Message)
 	}
 	body = append(body, '}')
 	h := w.Header()
@@ -429,7 +430,7 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	if !s.has(defNoErrorTypeHeader) {
 		h.Set("x-amzn-ErrorType", e.Code+errorTypeSuffix)
 	}
-	h.Set("Content-Length", fmt.Sprint(len(body)))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -452,7 +453,7 @@ func (d deviceAnswer) MarshalJSON() ([]byte, error) {
 	if d.out == nil {
 		return []byte("{}"), nil
 	}
-	return json.Marshal(d.out)
+	return jsonenc.Marshal(d.out)
 }
 
 func (d deviceAnswer) contentType(c string) string {
