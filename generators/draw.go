@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
 	"strings"
@@ -13,7 +14,10 @@ import (
 // one by one). Past it, the rest of the string comes from a PCG seeded by a single
 // rapid draw: still deterministic for a seed, still shrinkable as a whole (length and
 // seed), but a 256 Ki-rune "far beyond max" value costs one draw instead of 262 144.
-const rapidRunes = 512
+// 64 rather than more: each rapid draw costs about 150 ns (its bias to small values
+// takes a logarithm), and a failing case shrinks its length first, so counterexamples
+// end up well inside the first 64 runes; 512 made draws 10% of a run's CPU.
+const rapidRunes = 64
 
 // drawer carries the state of one generated value: the rapid.T that every choice is
 // drawn from, and the long-string tail source.
@@ -136,7 +140,8 @@ func (d *drawer) tailSource() *rand.PCG {
 
 // intN is rand.New(p).IntN(n), n > 0, without an interface call per draw: the same
 // reduction as math/rand/v2 (Lemire's, and a mask for powers of two), so the same
-// values from the same source. It runs once per character of a long tail.
+// values from the same source. It runs once per tail character outside writeDuos:
+// single runes and alphabets with no ASCII member.
 func intN(p *rand.PCG, n int) int {
 	u := uint64(n)
 	if u&(u-1) == 0 {
@@ -152,49 +157,74 @@ func intN(p *rand.PCG, n int) int {
 	return int(hi)
 }
 
-// writeTail writes the next n runes of a string whose rapid budget is spent, as
-// UTF-8: exactly the runes n calls of runeOf would give, in a loop tight enough for
-// the 256 Ki-rune values of "far beyond max".
+// writeRun writes the next n runes of a string begun with startString, all from c:
+// the runes the rapid budget has left one by one, the rest as one tail.
+func (d *drawer) writeRun(b *strings.Builder, c *runeClass, n int) {
+	for ; n > 0 && d.budget > 0; n-- {
+		b.WriteRune(d.runeOf(c))
+	}
+	d.writeTail(b, c, n)
+}
+
+// writeTail writes n runes of c's fill as UTF-8, from the tail source: the rest of
+// a string whose rapid budget is spent, up to the 256 Ki runes of "far beyond max".
 func (d *drawer) writeTail(b *strings.Builder, c *runeClass, n int) {
 	if n <= 0 {
 		return
 	}
 	d.drew = true
 	tail, f := d.tailSource(), c.fill
-	var chunk [1024]byte
-	if f.ascii == nil {
-		buf := chunk[:0]
-		for range n {
-			if len(buf) > len(chunk)-utf8.UTFMax {
-				b.Write(buf)
-				buf = chunk[:0]
-			}
-			buf = utf8.AppendRune(buf, f.at(intN(tail, f.total)))
-		}
-		b.Write(buf)
+	if f.duos != nil {
+		writeDuos(b, tail, f.duos, n)
 		return
 	}
-	// intN inlined, with its power-of-two test made once.
-	table, u := f.ascii, uint64(f.total)
-	mask := u - 1
-	pow2 := u&mask == 0
+	var chunk [1024]byte
+	buf := chunk[:0]
+	for range n {
+		if len(buf) > len(chunk)-utf8.UTFMax {
+			b.Write(buf)
+			buf = chunk[:0]
+		}
+		buf = utf8.AppendRune(buf, f.at(intN(tail, f.total)))
+	}
+	b.Write(buf)
+}
+
+// writeDuos writes n characters drawn uniformly and independently from the
+// alphabet of the pair table duos, eight per PCG output: one output per character,
+// as intN draws, made the PCG most of the cost of a long tail.
+//
+// An output w gives four pairs as the base-k digits of (w·k⁴) >> 64, k = len(duos),
+// read off one multiplication at a time: w·k = h0·2⁶⁴ + l0, l0·k = h1·2⁶⁴ + l1, ...,
+// so that w·k⁴ = (((h0·k + h1)·k + h2)·k + h3)·2⁶⁴ + l3. Lemire's rejection on the
+// whole product (l3 below 2⁶⁴ mod k⁴) leaves every one of the k⁴ quadruples exactly
+// as many values of w: no modulo bias. A fill has at most 90 members, so k ≤ 8100,
+// k⁴ < 2⁵², and under one output in 4000 is rejected.
+func writeDuos(b *strings.Builder, src *rand.PCG, duos []uint16, n int) {
+	k := uint64(len(duos))
+	k4 := k * k * k * k
+	reject := -k4 % k4
+	// A copy of the generator, which the loop keeps in registers, not in *src.
+	p := *src
+	var chunk [1024]byte
 	for n > 0 {
 		m := min(n, len(chunk))
-		for k := range chunk[:m] {
-			if pow2 {
-				chunk[k] = table[tail.Uint64()&mask]
+		for j := 0; j < m; {
+			h0, l := bits.Mul64(p.Uint64(), k)
+			h1, l := bits.Mul64(l, k)
+			h2, l := bits.Mul64(l, k)
+			h3, l := bits.Mul64(l, k)
+			if l < reject {
 				continue
 			}
-			hi, lo := bits.Mul64(tail.Uint64(), u)
-			if lo < u {
-				thresh := -u % u
-				for lo < thresh {
-					hi, lo = bits.Mul64(tail.Uint64(), u)
-				}
-			}
-			chunk[k] = table[hi]
+			v := uint64(duos[h0]) | uint64(duos[h1])<<16 | uint64(duos[h2])<<32 | uint64(duos[h3])<<48
+			binary.LittleEndian.PutUint64(chunk[j:j+8], v)
+			j += 8
 		}
+		// Only the last chunk can end inside an output (a full one holds 128), so a
+		// shorter tail is the start of a longer one.
 		b.Write(chunk[:m])
 		n -= m
 	}
+	*src = p
 }

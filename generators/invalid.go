@@ -503,7 +503,7 @@ func lengthVariants(sp *stringPlan) []variant {
 		if sp.feasible.contains(n) {
 			return sp.exact(d, n)
 		}
-		return string(sp.alphabetOnly(d, n))
+		return sp.alphabetOnly(d, n)
 	}
 	inv := func(slug string, f func(d *drawer) (any, bool, string)) variant {
 		return variant{slug: slug, expect: []string{codeInvalidParameter}, make: f}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp/syntax"
 	"slices"
+	"strings"
 	"unicode"
 )
 
@@ -262,13 +263,15 @@ func requiredRunes(n *node) []rune {
 	return nil
 }
 
-// generate appends a match of n with exactly length runes; length must be in n.lens.
-func (n *node) generate(d *drawer, length int, out []rune) []rune {
+// generate writes a match of n with exactly length runes; length must be in n.lens.
+func (n *node) generate(d *drawer, length int, b *strings.Builder) {
 	switch n.op {
 	case opLit:
-		return append(out, n.runes...)
+		for _, r := range n.runes {
+			b.WriteRune(r)
+		}
 	case opClass:
-		return append(out, d.runeOf(n.class))
+		b.WriteRune(d.runeOf(n.class))
 	case opConcat:
 		rest := length
 		for i, s := range n.subs {
@@ -276,10 +279,9 @@ func (n *node) generate(d *drawer, length int, out []rune) []rune {
 			if i < len(n.subs)-1 {
 				part = d.lengthIn(intersect(s.lens, n.suffix[i+1].from(rest)))
 			}
-			out = s.generate(d, part, out)
+			s.generate(d, part, b)
 			rest -= part
 		}
-		return out
 	case opAlt:
 		var fits []*node
 		for _, s := range n.subs {
@@ -287,17 +289,23 @@ func (n *node) generate(d *drawer, length int, out []rune) []rune {
 				fits = append(fits, s)
 			}
 		}
-		return fits[d.index(len(fits))].generate(d, length, out)
+		fits[d.index(len(fits))].generate(d, length, b)
 	case opRepeat:
 		if length == 0 {
-			return out
+			return
 		}
 		sub := n.subs[0]
 		if n.step > 0 {
-			for range length / n.step {
-				out = sub.generate(d, n.step, out)
+			if sub.op == opClass {
+				// A run of one class ([\S]+, most of a long value): its tail is
+				// written in bulk, not rune by rune.
+				d.writeRun(b, sub.class, length)
+				return
 			}
-			return out
+			for range length / n.step {
+				sub.generate(d, n.step, b)
+			}
+			return
 		}
 		var counts []int
 		for c := n.minItems; c <= n.maxItems; c++ {
@@ -312,10 +320,8 @@ func (n *node) generate(d *drawer, length int, out []rune) []rune {
 			if i < c-1 {
 				part = d.lengthIn(intersect(n.item, n.exact[c-1-i].from(rest)))
 			}
-			out = sub.generate(d, part, out)
+			sub.generate(d, part, b)
 			rest -= part
 		}
-		return out
 	}
-	return out
 }

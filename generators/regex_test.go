@@ -3,6 +3,7 @@ package generators
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -94,7 +95,9 @@ func TestPatternValuesHaveTheChosenLength(t *testing.T) {
 				v := rapid.Custom(func(t *rapid.T) string {
 					d := newDrawer(t)
 					d.startString()
-					s := string(p.root.generate(d, n, nil))
+					var b strings.Builder
+					p.root.generate(d, n, &b)
+					s := b.String()
 					d.done()
 					return s
 				}).Example(seed)

@@ -2,6 +2,7 @@ package generators
 
 import (
 	"sort"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -46,9 +47,10 @@ type runeClass struct {
 	// class itself when it has none): the runes of the long tail of a very long
 	// string, which must stay within the harness's body cap.
 	fill *runeClass
-	// ascii, when every member is ASCII, holds member i at index i (as at maps
-	// indices), so that a long tail is written byte by byte.
-	ascii []byte
+	// duos, for a fill whose members are all ASCII, holds every ordered pair of
+	// members as two bytes (the first in the low byte): a long tail is written two
+	// characters per lookup (see writeDuos). Shared by the fills of one alphabet.
+	duos []uint16
 }
 
 // newRuneClass builds a class from inclusive [lo, hi] pairs (the layout of
@@ -73,7 +75,36 @@ func newRuneClass(pairs []rune) *runeClass {
 	if a := newPlainClass(ascii); a != nil {
 		c.fill = a
 	}
+	c.fill.duos = duosOf(c.fill)
 	return c
+}
+
+// duoTables holds the pair table of each ASCII alphabet, keyed by its members in
+// index order. Patterns are compiled again for every generator, so without sharing
+// every compile of the same [\S]+ would build its own 16 KiB table.
+var duoTables sync.Map
+
+// duosOf returns the pair table of c, nil unless every member is ASCII. A fill has
+// at most 90 members (printable ASCII but five), so at most 8100 pairs.
+func duosOf(c *runeClass) []uint16 {
+	if c.spans[len(c.spans)-1].hi >= utf8.RuneSelf {
+		return nil
+	}
+	members := make([]byte, c.total)
+	for i := range members {
+		members[i] = byte(c.at(i))
+	}
+	if t, ok := duoTables.Load(string(members)); ok {
+		return t.([]uint16)
+	}
+	t := make([]uint16, 0, c.total*c.total)
+	for _, a := range members {
+		for _, b := range members {
+			t = append(t, uint16(a)|uint16(b)<<8)
+		}
+	}
+	shared, _ := duoTables.LoadOrStore(string(members), t)
+	return shared.([]uint16)
 }
 
 func newPlainClass(pairs []rune) *runeClass {
@@ -122,12 +153,6 @@ func newPlainClass(pairs []rune) *runeClass {
 	c.head = make([]rune, min(c.total, headSize))
 	for i := range c.head {
 		c.head[i] = c.search(i)
-	}
-	if last := c.spans[len(c.spans)-1]; last.hi < utf8.RuneSelf {
-		c.ascii = make([]byte, c.total)
-		for i := range c.ascii {
-			c.ascii[i] = byte(c.at(i))
-		}
 	}
 	return c
 }

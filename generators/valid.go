@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"pgregory.net/rapid"
 
@@ -103,12 +104,23 @@ func Valid(s *spec.Shape) *rapid.Generator[any] {
 }
 
 // Request returns a generator of valid input objects for op: every required member
-// and a random subset of the optional ones (shrinking towards none).
-func Request(op *spec.Operation) *rapid.Generator[map[string]any] {
+// and a random subset of the optional ones (shrinking towards none), each string
+// anywhere in its valid length range, the exact limits included.
+func Request(op *spec.Operation) *rapid.Generator[map[string]any] { return request(op, false) }
+
+// CompactRequest is Request with every string at most compactMax characters (or its
+// minimum length, if that is longer). It is the request of checks about everything
+// but the values (signatures, tokens, framing): there a 128 Ki-character verifier at
+// its maximum length costs a quarter of a megabyte on the wire, both ways, and
+// exercises nothing the check is about; the values' own ranges are the subject of
+// the length, pattern and error-set checks, which use Request and Invalid.
+func CompactRequest(op *spec.Operation) *rapid.Generator[map[string]any] { return request(op, true) }
+
+func request(op *spec.Operation, compact bool) *rapid.Generator[map[string]any] {
 	p := mustCompile(op.Input)
 	return rapid.Custom(func(t *rapid.T) map[string]any {
 		d := newDrawer(t)
-		v := p.value(d, false).(map[string]any)
+		v := p.value(d, compact).(map[string]any)
 		d.done()
 		return v
 	})
@@ -210,52 +222,39 @@ func (sp *stringPlan) within(d *drawer, lo, hi int) []rune {
 		set = intersect(sp.valid, between(lo, hi))
 	}
 	if set.empty() {
-		return sp.runesOf(d, sp.length(d, true))
+		return []rune(sp.exact(d, sp.length(d, true)))
 	}
-	return sp.runesOf(d, d.lengthIn(set))
+	return []rune(sp.exact(d, d.lengthIn(set)))
 }
 
 // exact returns a value of exactly n runes matching the pattern; n must be feasible.
+// It is written as UTF-8 as it is drawn, not built as a []rune of up to 256 Ki runes
+// and converted.
 func (sp *stringPlan) exact(d *drawer, n int) string {
-	if sp.pat != nil {
-		return string(sp.runesOf(d, n))
-	}
-	// Without a pattern the string is written as UTF-8 as it is drawn: the same draws
-	// as runesOf, without a []rune of up to 256 Ki runes to build and convert.
-	d.startString()
 	var b strings.Builder
-	b.Grow(n)
-	for i := 0; i < n; i++ {
-		if d.budget == 0 {
-			d.writeTail(&b, sp.runes, n-i)
-			break
-		}
-		b.WriteRune(d.runeOf(sp.runes))
+	b.Grow(valueBytes(n))
+	d.startString()
+	if sp.pat != nil {
+		sp.pat.root.generate(d, n, &b)
+	} else {
+		d.writeRun(&b, sp.runes, n)
 	}
 	return b.String()
 }
 
-func (sp *stringPlan) runesOf(d *drawer, n int) []rune {
-	d.startString()
-	out := make([]rune, 0, n)
-	if sp.pat != nil {
-		return sp.pat.root.generate(d, n, out)
-	}
-	for range n {
-		out = append(out, d.runeOf(sp.runes))
-	}
-	return out
-}
+// valueBytes is room for a value of n runes in one allocation: the runes drawn
+// through rapid take up to 4 bytes, the tail's one (its alphabet is an ASCII fill
+// wherever the class has printable ASCII).
+func valueBytes(n int) int { return n + (utf8.UTFMax-1)*min(n, rapidRunes) }
 
 // alphabetOnly returns n runes of the alphabet, for lengths no match can have:
 // the value then breaks the pattern too, which is unavoidable.
-func (sp *stringPlan) alphabetOnly(d *drawer, n int) []rune {
+func (sp *stringPlan) alphabetOnly(d *drawer, n int) string {
+	var b strings.Builder
+	b.Grow(valueBytes(n))
 	d.startString()
-	out := make([]rune, 0, n)
-	for range n {
-		out = append(out, d.runeOf(sp.runes))
-	}
-	return out
+	d.writeRun(&b, sp.runes, n)
+	return b.String()
 }
 
 // intPlan generates integers of an integer shape.
