@@ -127,6 +127,10 @@ func New(cfg Config) (*Client, error) {
 		MaxIdleConnsPerHost:    cfg.MaxConns,
 		IdleConnTimeout:        90 * time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
+		// Length checks send and get back bodies of 256 KiB; the default 4 KiB
+		// buffers cut each into dozens of system calls.
+		WriteBufferSize: 64 << 10,
+		ReadBufferSize:  64 << 10,
 	}
 	return &Client{
 		cfg:  cfg,
@@ -168,8 +172,17 @@ type Response struct {
 	Truncated   bool // the body was longer than MaxBody and was cut
 	ContentType string
 	Code        string // the error code, read as the AWS SDKs do; empty on success
-	Message     string // the error message, if the body has one
 	Duration    time.Duration
+}
+
+// Message returns the error message of an error answer, if its body has one. It is
+// read on demand, not with every answer: a validation message may quote a 256 KiB
+// value, and only a few checks read messages at all.
+func (r *Response) Message() string {
+	if r.Status < 300 {
+		return ""
+	}
+	return errorMessage(r.Body)
 }
 
 // Target returns the X-Amz-Target value of an operation.
@@ -272,7 +285,6 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	}
 	if resp.StatusCode >= 300 {
 		out.Code = ErrorCode(resp.Header, body)
-		out.Message = errorMessage(body)
 	}
 	return out, nil
 }

@@ -63,8 +63,8 @@ func TestCallSendsJSON11AndReadsTheError(t *testing.T) {
 	if got.Header.Get("Authorization") != "" {
 		t.Error("an unsigned call carried an Authorization header")
 	}
-	if resp.Status != 400 || resp.Code != "InvalidParameterException" || resp.Message != "1 validation error detected" {
-		t.Errorf("response: %d %q %q", resp.Status, resp.Code, resp.Message)
+	if resp.Status != 400 || resp.Code != "InvalidParameterException" || resp.Message() != "1 validation error detected" {
+		t.Errorf("response: %d %q %q", resp.Status, resp.Code, resp.Message())
 	}
 }
 

@@ -30,7 +30,7 @@ func Provision(ctx context.Context, c *awsjson.Client, name string) (Fixture, er
 			return fmt.Errorf("%s: %w", op, err)
 		}
 		if resp.Status != 200 {
-			return fmt.Errorf("%s: HTTP %d %s: %s", op, resp.Status, resp.Code, resp.Message)
+			return fmt.Errorf("%s: HTTP %d %s: %s", op, resp.Status, resp.Code, resp.Message())
 		}
 		if out != nil {
 			if err := json.Unmarshal(resp.Body, out); err != nil {

@@ -31,18 +31,21 @@ func (e *Env) authChecks(op *spec.Operation) {
 		if op.Auth == spec.AuthIAM {
 			e.itSpec(op.Name, famAuth, "unsigned request is refused",
 				op.Name+" is authorised by IAM: an unsigned request is HTTP 400/403 MissingAuthenticationTokenException (or another signature error)", false, func(c *check) {
-					c.property(func(t *rapid.T) {
-						body, _ := json.Marshal(e.gen.request(op).Draw(t, "request"))
-						x := e.do(context.Background(), op, awsjson.Request{Target: op.Target, Body: body})
-						c.expectSignatureError(t, x, "an unsigned request")
+					c.batched(func(t *rapid.T) job {
+						body, _ := awsjson.Marshal(e.gen.compact(op).Draw(t, "request"))
+						return job{send: e.doer(op, awsjson.Request{Target: op.Target, Body: body}), judge: func(t failer, x exchange) {
+							c.expectSignatureError(t, x, "an unsigned request")
+						}}
 					})
 				})
 			e.itSpec(op.Name, famAuth, "request signed with an unknown key is refused",
 				op.Name+" is authorised by IAM: a request signed with a secret the service does not know is HTTP 400/403 InvalidSignatureException (or another signature error)", false, func(c *check) {
-					c.property(func(t *rapid.T) {
-						body, _ := json.Marshal(e.gen.request(op).Draw(t, "request"))
-						x := e.doWith(context.Background(), e.wrongKey, op, awsjson.Request{Target: op.Target, Body: body, Sign: true})
-						c.expectSignatureError(t, x, "a request signed with the wrong secret key")
+					c.batched(func(t *rapid.T) job {
+						body, _ := awsjson.Marshal(e.gen.compact(op).Draw(t, "request"))
+						req := awsjson.Request{Target: op.Target, Body: body, Sign: true}
+						return job{send: func(ctx context.Context) exchange { return e.doWith(ctx, e.wrongKey, op, req) }, judge: func(t failer, x exchange) {
+							c.expectSignatureError(t, x, "a request signed with the wrong secret key")
+						}}
 					})
 				})
 			return
@@ -62,16 +65,18 @@ func (e *Env) authChecks(op *spec.Operation) {
 						tokens = e.gen.valid(m.Shape)
 					}
 				}
-				c.property(func(t *rapid.T) {
+				// Batched: a forged token is refused before anything is read or changed.
+				c.batched(func(t *rapid.T) job {
 					forged, how := forge(t, u.AccessToken, tokens)
-					body := e.gen.request(op).Draw(t, "request")
+					body := e.gen.compact(op).Draw(t, "request")
 					v := e.fixtureValues(u, u.DeviceKey)
 					v["access-token"] = forged
 					bind(op.Input, body, v)
-					x := e.send(context.Background(), op, body, false)
-					if x.err != nil || x.resp.Status != 400 || x.resp.Code != "NotAuthorizedException" {
-						c.fail(t, x, how, "HTTP 400 NotAuthorizedException", []string{"NotAuthorizedException"})
-					}
+					return job{send: e.sender(op, body, false), judge: func(t failer, x exchange) {
+						if x.err != nil || x.resp.Status != 400 || x.resp.Code != "NotAuthorizedException" {
+							c.fail(t, x, how, "HTTP 400 NotAuthorizedException", []string{"NotAuthorizedException"})
+						}
+					}}
 				})
 			})
 		e.itSpec(op.Name, famAuth, "another user's token never reaches this user's device",
@@ -80,7 +85,7 @@ func (e *Env) authChecks(op *spec.Operation) {
 				owner, other := f.Users[0], f.Users[1]
 				c.maxCases = 10
 				c.property(func(t *rapid.T) {
-					body := e.gen.request(op).Draw(t, "request")
+					body := e.gen.compact(op).Draw(t, "request")
 					v := e.fixtureValues(other, owner.DeviceKey)
 					bind(op.Input, body, v)
 					x := e.send(context.Background(), op, body, false)
@@ -101,7 +106,7 @@ func (e *Env) authChecks(op *spec.Operation) {
 				u := f.Users[2]
 				c.maxCases = 10
 				c.property(func(t *rapid.T) {
-					body := e.gen.request(op).Draw(t, "request")
+					body := e.gen.compact(op).Draw(t, "request")
 					bind(op.Input, body, e.fixtureValues(u, u.DeviceKey))
 					x := e.send(context.Background(), op, body, false)
 					if x.err != nil || x.resp.Status != 400 || x.resp.Code != "NotAuthorizedException" {
@@ -112,7 +117,7 @@ func (e *Env) authChecks(op *spec.Operation) {
 	})
 }
 
-func (c *check) expectSignatureError(t *rapid.T, x exchange, what string) {
+func (c *check) expectSignatureError(t failer, x exchange, what string) {
 	if x.err != nil || (x.resp.Status != 400 && x.resp.Status != 403) || !slices.Contains(signatureCodes, x.resp.Code) {
 		c.fail(t, x, what, "HTTP 400/403 with one of "+strings.Join(signatureCodes, ", "), signatureCodes)
 	}

@@ -114,7 +114,7 @@ type exchange struct {
 
 // send sends one operation's body; Admin operations are signed when sign is true.
 func (e *Env) send(ctx context.Context, op *spec.Operation, body map[string]any, sign bool) exchange {
-	raw, err := json.Marshal(body)
+	raw, err := awsjson.Marshal(body)
 	if err != nil {
 		return exchange{op: op, err: fmt.Errorf("encoding the request: %w", err)}
 	}

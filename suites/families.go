@@ -59,7 +59,7 @@ func (e *Env) boundaryCheck(op *spec.Operation, con spec.Constraint) {
 				if x.err != nil || x.resp.Status >= 500 {
 					c.fail(t, x, cs.Description, "an answer other than a length rejection", nil)
 				}
-				if x.resp.Code == "InvalidParameterException" && mentionsLength(x.resp.Message, con) {
+				if x.resp.Code == "InvalidParameterException" && mentionsLength(x.resp.Message(), con) {
 					c.failClass(t, x, "rejected-valid", cs.Description, "no InvalidParameterException for the length of "+con.MemberPath())
 				}
 			}}
@@ -231,7 +231,7 @@ func (e *Env) emptyBodyChecks(op *spec.Operation) {
 				c.need(needsFor(op)...)
 				c.maxCases = 10 // each case provisions a device
 				c.property(func(t *rapid.T) {
-					x, _ := c.validCall(t, context.Background(), op, e.gen.request(op).Draw(t, "request"))
+					x, _ := c.validCall(t, context.Background(), op, e.gen.compact(op).Draw(t, "request"))
 					switch {
 					case x.err != nil || x.resp.Status != 200:
 						c.fail(t, x, "a valid call on a provisioned device", "HTTP 200 with an empty body", nil)
@@ -307,7 +307,7 @@ func (e *Env) formatChecks(op *spec.Operation) {
 				c.need(needsFor(op)...)
 				c.maxCases = 5
 				c.property(func(t *rapid.T) {
-					x, _ := c.validCall(t, context.Background(), op, e.gen.request(op).Draw(t, "request"))
+					x, _ := c.validCall(t, context.Background(), op, e.gen.compact(op).Draw(t, "request"))
 					if x.err == nil && x.resp.Status == 200 {
 						c.judged++
 						if !e.isJSON11(x) {
@@ -377,7 +377,7 @@ func (e *Env) secrecyChecks(op *spec.Operation) {
 						cs := e.gen.invalid(rapid.SampledFrom(invalid).Draw(t, "constraint")).Draw(t, "case")
 						body, what = cs.Request, cs.Description
 					} else {
-						body = e.gen.request(op).Draw(t, "request")
+						body = e.gen.compact(op).Draw(t, "request")
 						setPath(body, con.Path, e.gen.valid(con.Member.Shape).Draw(t, "value"))
 						what = "a well-formed but unknown " + con.MemberPath()
 					}
@@ -430,7 +430,7 @@ func (e *Env) protocolChecks(op *spec.Operation) {
 			"X-Amz-Target must name "+e.Model.TargetPrefix+"; another prefix is HTTP 400 (or 404) UnknownOperationException", false, func(c *check) {
 				c.batched(func(t *rapid.T) job {
 					prefix := rapid.SampledFrom([]string{"AWSCognitoIdentityService", "AmazonCognitoIdentityProvider", "AWSCognitoIdentityProviderServiceV2", "DynamoDB_20120810", "x"}).Draw(t, "prefix")
-					body, _ := json.Marshal(e.gen.request(op).Draw(t, "request"))
+					body, _ := awsjson.Marshal(e.gen.compact(op).Draw(t, "request"))
 					return job{send: e.doer(op, awsjson.Request{Target: prefix + "." + op.Name, Body: body, Sign: signs(op)}), judge: func(t failer, x exchange) {
 						if !unknownOperation(x) {
 							c.fail(t, x, "X-Amz-Target "+prefix+"."+op.Name, "HTTP 400 or 404 UnknownOperationException", []string{"UnknownOperationException"})
@@ -441,7 +441,7 @@ func (e *Env) protocolChecks(op *spec.Operation) {
 		e.itSpec(op.Name, famProtocol, "malformed JSON is a serialization error",
 			"a body that is not JSON is HTTP 400 SerializationException (InvalidParameterException accepted)", false, func(c *check) {
 				c.batched(func(t *rapid.T) job {
-					body, _ := json.Marshal(e.gen.request(op).Draw(t, "request"))
+					body, _ := awsjson.Marshal(e.gen.compact(op).Draw(t, "request"))
 					cut := rapid.IntRange(1, len(body)-1).Draw(t, "cut")
 					bad := rapid.SampledFrom([][]byte{body[:cut], append(append([]byte{}, body...), '}'), []byte("{'DeviceKey': 1}"), []byte("not json")}).Draw(t, "body")
 					return job{send: e.doer(op, awsjson.Request{Target: op.Target, Body: bad, Sign: signs(op)}), judge: func(t failer, x exchange) {
@@ -468,7 +468,7 @@ func (e *Env) protocolChecks(op *spec.Operation) {
 			"a request that is not application/x-amz-json-1.1 gets a JSON error (4xx), never 200, 5xx or HTML", false, func(c *check) {
 				c.batched(func(t *rapid.T) job {
 					ct := rapid.SampledFrom([]string{"text/plain", "application/xml", "application/x-www-form-urlencoded", ""}).Draw(t, "content type")
-					body, _ := json.Marshal(e.gen.request(op).Draw(t, "request"))
+					body, _ := awsjson.Marshal(e.gen.compact(op).Draw(t, "request"))
 					return job{send: e.doer(op, awsjson.Request{Target: op.Target, Body: body, Sign: signs(op), ContentType: ct, NoContentType: ct == ""}), judge: func(t failer, x exchange) {
 						if x.err != nil || x.resp.Status < 400 || x.resp.Status >= 500 || !jsonObject(x.resp.Body) {
 							c.fail(t, x, fmt.Sprintf("Content-Type %q", ct), "a 4xx answer with a JSON error body", []string{"any client error"})

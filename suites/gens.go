@@ -14,6 +14,7 @@ import (
 type gens struct {
 	mu        sync.Mutex
 	requests  map[*spec.Operation]*rapid.Generator[map[string]any]
+	compacts  map[*spec.Operation]*rapid.Generator[map[string]any]
 	valids    map[*spec.Shape]*rapid.Generator[any]
 	invalids  map[string]*rapid.Generator[generators.Case]
 	boundarys map[string]*rapid.Generator[generators.Case]
@@ -21,17 +22,28 @@ type gens struct {
 
 func constraintKey(c spec.Constraint) string { return c.Operation.Name + "/" + c.String() }
 
+// request is the generator of full-range valid requests (generators.Request).
 func (g *gens) request(op *spec.Operation) *rapid.Generator[map[string]any] {
+	return g.perOp(&g.requests, op, generators.Request)
+}
+
+// compact is the generator of valid requests with short strings
+// (generators.CompactRequest), for checks about everything but the values.
+func (g *gens) compact(op *spec.Operation) *rapid.Generator[map[string]any] {
+	return g.perOp(&g.compacts, op, generators.CompactRequest)
+}
+
+func (g *gens) perOp(m *map[*spec.Operation]*rapid.Generator[map[string]any], op *spec.Operation, build func(*spec.Operation) *rapid.Generator[map[string]any]) *rapid.Generator[map[string]any] {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.requests == nil {
-		g.requests = map[*spec.Operation]*rapid.Generator[map[string]any]{}
+	if *m == nil {
+		*m = map[*spec.Operation]*rapid.Generator[map[string]any]{}
 	}
-	if r, ok := g.requests[op]; ok {
+	if r, ok := (*m)[op]; ok {
 		return r
 	}
-	r := generators.Request(op)
-	g.requests[op] = r
+	r := build(op)
+	(*m)[op] = r
 	return r
 }
 
