@@ -185,7 +185,17 @@ func Listen(opts Options, addr string) (url string, shutdown func(context.Contex
 		MaxHeaderBytes:    64 << 10,
 	}
 	go func() { _ = srv.Serve(ln) }() // Serve returns ErrServerClosed after Shutdown
-	return baseURL(ln.Addr()), srv.Shutdown, nil
+	shutdown = func(ctx context.Context) error {
+		// Shutdown waits for requests in flight, and for up to five seconds on a
+		// connection that was opened but never sent a request (a client's spare
+		// keep-alive dial): past ctx, those are cut.
+		err := srv.Shutdown(ctx)
+		if err != nil {
+			_ = srv.Close()
+		}
+		return err
+	}
+	return baseURL(ln.Addr()), shutdown, nil
 }
 
 // baseURL names a listener so that a client can reach it: an unspecified address

@@ -104,6 +104,13 @@ func NewEnv(ctx context.Context, cfg Config) (*Env, error) {
 	return &Env{Cfg: cfg, Model: m, Client: client, wrongKey: wrongKey, Red: red, Seed: cfg.Seed, Version: version.Version, started: time.Now()}, nil
 }
 
+// closeIdle closes the idle keep-alive connections of both clients. They stay
+// usable: a later request dials again.
+func (e *Env) closeIdle() {
+	e.Client.Close()
+	e.wrongKey.Close()
+}
+
 // exchange is one request and what came back.
 type exchange struct {
 	op   *spec.Operation // nil for requests to no modelled operation

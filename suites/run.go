@@ -76,6 +76,9 @@ func (f *failer0) Fail() { f.failed = true }
 // Run runs the whole suite in this process against env's endpoint and returns the
 // results record. RunSpecs may run once per process, so Run may too.
 func Run(env *Env, opts RunOptions) (*reports.Run, error) {
+	// Hang up the keep-alive connections when the run ends: a server waiting for
+	// requests on them (the embedded reference's Shutdown does) would wait in vain.
+	defer env.closeIdle()
 	env.Seed = ChooseSeed(env.Cfg.Seed)
 	if err := PrepareRapid(env.Cfg.Cases, env.Seed); err != nil {
 		return nil, err
