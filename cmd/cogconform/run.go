@@ -97,6 +97,7 @@ func envOr(key, def string) string {
 func execute(rf runFlags, stdout, stderr io.Writer) int {
 	ctx, stop := interruptContext()
 	defer stop()
+	tuneGC(runMemoryLimit(rf.cfg.Workers, rf.cfg.MaxBody), os.Getenv)
 	// Messages are for a person at a terminal: one line each, and never a secret
 	// (a configured one, or one in the endpoint's user information).
 	startRed := reports.NewRedactor()

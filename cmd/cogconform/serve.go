@@ -62,6 +62,9 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 
+	// The target holds at most a few bodies of reference.MaxBodyBytes per connection
+	// at a time; the limit leaves room for a few dozen connections doing so.
+	tuneGC(64<<20+32*reference.MaxBodyBytes, os.Getenv)
 	opts := reference.Options{Defect: *defect, Region: *region}
 	if *secret == "" {
 		*secret = os.Getenv(secretKeyEnv)

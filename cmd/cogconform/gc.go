@@ -1,0 +1,31 @@
+package main
+
+import (
+	"runtime/debug"
+)
+
+// gcPercent is the collector's GOGC for runs and the served reference target. Both
+// keep a live heap of a few megabytes (the model, compiled patterns, results) while
+// allocating about half a gigabyte of short-lived request and answer bodies in a
+// default run: at GOGC=100 the heap target sits near its 4 MiB floor and the
+// collector runs every few megabytes (13% of a run's CPU, measured). With a high
+// GOGC under a memory limit it runs when memory is actually wanted.
+const gcPercent = 1000
+
+// tuneGC applies gcPercent and a memory limit of limit bytes, unless the user chose
+// either setting with GOGC or GOMEMLIMIT: theirs win.
+func tuneGC(limit int64, getenv func(string) string) {
+	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetGCPercent(gcPercent)
+	debug.SetMemoryLimit(limit)
+}
+
+// runMemoryLimit is the soft memory limit of a run: a base for the model, the
+// results and the embedded target, and room for what may be in flight at once, a
+// request and a capped answer per worker. The peak stays well under the 150 MB of
+// the performance goal (measured in `make bench`).
+func runMemoryLimit(workers int, maxBody int64) int64 {
+	return 64<<20 + int64(max(workers, 1))*2*maxBody
+}
