@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -131,6 +130,9 @@ type RunOptions struct {
 	Seed     uint64
 	Out      string // report folder
 	Extra    []string
+	// spawner, when set, starts the child (see spawn.go): Measure's runs go through
+	// it so that their peak resident set is their own.
+	spawner *spawner
 }
 
 // Run runs `cogconform run` as a child process and measures it. A nonconformant
@@ -141,22 +143,25 @@ func Run(ctx context.Context, o RunOptions) (RunResult, error) {
 		args = append(args, "--endpoint", o.Endpoint)
 	}
 	args = append(args, o.Extra...)
-	cmd := exec.CommandContext(ctx, o.Bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stdout = io.Discard
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	res := RunResult{Cases: o.Cases, Wall: wall}
-	if cmd.ProcessState != nil {
-		res.ExitCode = cmd.ProcessState.ExitCode()
-		res.MaxRSSKB = maxRSSKB(cmd.ProcessState)
-		res.CPU = cpuTime(cmd.ProcessState)
+	var (
+		sr  spawnResult
+		err error
+	)
+	if o.spawner != nil {
+		sr, err = o.spawner.run(ctx, o.Bin, args)
+	} else {
+		sr = spawnOne(ctx, spawnRequest{Path: o.Bin, Args: args})
 	}
-	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && res.ExitCode == 1) {
-		return res, fmt.Errorf("cogconform %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	res := RunResult{Cases: o.Cases, Wall: sr.Wall, ExitCode: sr.ExitCode, MaxRSSKB: sr.MaxRSSKB, CPU: sr.CPU}
+	switch {
+	case err != nil:
+		return res, fmt.Errorf("cogconform %s: %w", strings.Join(args, " "), err)
+	case !sr.Started || sr.Err != "" || (sr.ExitCode != 0 && sr.ExitCode != 1):
+		why := sr.Err
+		if why == "" {
+			why = fmt.Sprintf("exit status %d", sr.ExitCode)
+		}
+		return res, fmt.Errorf("cogconform %s: %s\n%s", strings.Join(args, " "), why, sr.Stderr)
 	}
 	run, err := reports.ReadJSON(filepath.Join(o.Out, "results.json"))
 	if err != nil {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,10 +38,23 @@ type Report struct {
 	Opts     Options
 	Raw      map[int][]RawResult // by concurrency, one per round
 	Harness  []RunResult         // one per round, against the serve child
+	Replay   []ReplayResult      // one per round: the harness's recorded requests, resent
+	Recorded RecordingSummary    // the run the replay resends
 	Embedded RunResult           // the default run: `cogconform run`, embedded reference
 	Scaling  []RunResult
 	Gen      []GenResult
 	Total    time.Duration
+}
+
+// RecordingSummary describes the harness run whose requests the replay resends:
+// sizes and verdicts only, never a request.
+type RecordingSummary struct {
+	Requests  int
+	BodyBytes int64
+	Status    [6]int64 // the server's answers while recording, by class
+	Withheld  int      // DeleteUserPool calls the proxy answered itself
+	Level     string   // the recorded run's verdict: a proxy that changed requests would show here
+	Times     int      // recordings made: more than one when signatures would have expired
 }
 
 // Machine describes where the numbers come from.
@@ -71,8 +85,8 @@ func (o Options) logf(format string, args ...any) {
 }
 
 // Measure builds cogconform, starts one `cogconform serve` child and measures raw
-// round trips and harness runs against it, then the scaling runs, the default
-// embedded run and the generators.
+// round trips, raw replays of one recorded harness run and harness runs against it,
+// then the scaling runs, the default embedded run and the generators.
 func Measure(ctx context.Context, o Options) (*Report, error) {
 	start := time.Now()
 	rep := &Report{Machine: describeMachine(), Opts: o, Raw: map[int][]RawResult{}}
@@ -81,6 +95,13 @@ func Measure(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
+
+	// First, while this process is small: see spawn.go.
+	sp, err := startSpawner()
+	if err != nil {
+		return nil, err
+	}
+	defer sp.stop()
 
 	o.logf("building cogconform")
 	bin, err := Build(ctx, o.ModuleDir, tmp)
@@ -118,7 +139,7 @@ func Measure(ctx context.Context, o Options) (*Report, error) {
 		out := filepath.Join(tmp, fmt.Sprintf("run-%d", runs))
 		s0 := serverCPU()
 		r, err := Run(ctx, RunOptions{Bin: bin, Endpoint: endpoint, Cases: cases, Seed: o.Seed, Out: out,
-			Extra: []string{"--workers", fmt.Sprint(o.Workers)}})
+			Extra: []string{"--workers", fmt.Sprint(o.Workers)}, spawner: sp})
 		if endpoint != "" {
 			r.ServerCPU = serverCPU() - s0
 		}
@@ -129,6 +150,48 @@ func Measure(ctx context.Context, o Options) (*Report, error) {
 		}
 		_ = os.RemoveAll(out)
 		return r, err
+	}
+
+	// Pools the recording and the replays left behind, deleted after the rounds so
+	// that the scaling runs meet the server as before, or on the way out.
+	var leftover []string
+	deletePools := func(ctx context.Context) error {
+		var errs []error
+		for _, id := range leftover {
+			if err := Cleanup(ctx, client, Fixture{PoolID: id}); err != nil {
+				errs = append(errs, fmt.Errorf("deleting user pool %s: %w", id, err))
+			}
+		}
+		leftover = nil
+		return errors.Join(errs...)
+	}
+	defer func() { _ = deletePools(context.Background()) }()
+	var rec *Recording
+	record := func() error {
+		// The old recording's pools are of no further use once it is replaced.
+		if err := deletePools(ctx); err != nil {
+			return err
+		}
+		var level string
+		r, err := Record(ctx, srv.URL, func(endpoint string) error {
+			h, err := run(o.Cases, endpoint, "recording run (through the recording proxy)")
+			level = h.Level
+			return err
+		})
+		if r != nil {
+			leftover = append(leftover, r.Withheld()...)
+		}
+		if err != nil {
+			return fmt.Errorf("recording the harness's requests: %w", err)
+		}
+		rec = r
+		rep.Recorded = RecordingSummary{Requests: r.Len(), BodyBytes: r.BodyBytes(), Status: r.Statuses(),
+			Withheld: len(r.Withheld()), Level: level, Times: rep.Recorded.Times + 1}
+		o.logf("recorded %d requests (%.1f MB of bodies), %d DeleteUserPool withheld", r.Len(), float64(r.BodyBytes())/1e6, len(r.Withheld()))
+		return nil
+	}
+	if err := record(); err != nil {
+		return nil, err
 	}
 
 	for round := range o.Rounds {
@@ -147,11 +210,34 @@ func Measure(ctx context.Context, o Options) (*Report, error) {
 				perRequest(r.ClientCPU, r.Requests), perRequest(r.ServerCPU, r.Requests))
 			rep.Raw[c] = append(rep.Raw[c], r)
 		}
+		// Signatures hold five minutes from the recording's start; a replay that took
+		// the server's expired-signature path would measure a lighter workload.
+		if time.Since(rec.Start) > replayMaxAge {
+			if err := record(); err != nil {
+				return nil, err
+			}
+		}
+		s0 := serverCPU()
+		rp, err := Replay(ctx, rec, srv.URL, o.Workers)
+		leftover = append(leftover, rp.CreatedPools...)
+		if err != nil {
+			return nil, fmt.Errorf("raw replay: %w", err)
+		}
+		rp.ServerCPU = serverCPU() - s0
+		o.logf("round %d: raw replay, %d in flight: %d requests, %.0f requests/s, %d with another status than recorded; CPU per request: client %v, server %v",
+			round+1, rp.Concurrency, rp.Requests, rp.PerSecond(), rp.Changed, perRequest(rp.ClientCPU, rp.Requests), perRequest(rp.ServerCPU, rp.Requests))
+		rep.Replay = append(rep.Replay, rp)
 		h, err := run(o.Cases, srv.URL, fmt.Sprintf("round %d: harness", round+1))
 		if err != nil {
 			return nil, err
 		}
 		rep.Harness = append(rep.Harness, h)
+	}
+
+	// The recording's tokens and signatures are no longer needed.
+	rec = nil
+	if err := deletePools(ctx); err != nil {
+		return nil, err
 	}
 
 	for _, n := range o.Scaling {
@@ -191,6 +277,21 @@ func medianRun(rs []RunResult) RunResult {
 func medianRaw(rs []RawResult) RawResult {
 	s := slices.Clone(rs)
 	slices.SortFunc(s, func(a, b RawResult) int {
+		switch {
+		case a.PerSecond() < b.PerSecond():
+			return -1
+		case a.PerSecond() > b.PerSecond():
+			return 1
+		}
+		return 0
+	})
+	return s[len(s)/2]
+}
+
+// medianReplay is the replay of median rate.
+func medianReplay(rs []ReplayResult) ReplayResult {
+	s := slices.Clone(rs)
+	slices.SortFunc(s, func(a, b ReplayResult) int {
 		switch {
 		case a.PerSecond() < b.PerSecond():
 			return -1

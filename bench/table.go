@@ -45,6 +45,18 @@ func (r *Report) Ratios() []float64 {
 	return out
 }
 
+// ReplayRatios returns harness requests/s over raw replay requests/s for each round:
+// the same requests, sent by the harness or resent by a minimal client.
+func (r *Report) ReplayRatios() []float64 {
+	var out []float64
+	for i, h := range r.Harness {
+		if i < len(r.Replay) {
+			out = append(out, h.RequestsPerSecond()/r.Replay[i].PerSecond())
+		}
+	}
+	return out
+}
+
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
@@ -97,6 +109,24 @@ func (r *Report) Write(w io.Writer) error {
 				hc, hs, hc+hs, rc, rs, rc+rs, (rc+rs).Seconds()/(hc+hs).Seconds())
 		}
 	}
+	if len(r.Replay) > 0 {
+		rp := medianReplay(r.Replay)
+		fmt.Fprintf(tw, "raw replay: the harness's own %d requests (%.1f MB sent, %.1f MB received), %d in flight\t%.0f requests/s (answers: %s; %d with another status than recorded)\t\n",
+			rp.Requests, float64(rp.Sent)/1e6, float64(rp.Received)/1e6, rp.Concurrency, rp.PerSecond(), fmtStatus(rp.Status), rp.Changed)
+		if len(r.Harness) > 0 {
+			// No goal: the issue's goal is against the raw client above. This ratio
+			// leaves out the weight of the harness's requests, which both sides carry.
+			ratios := r.ReplayRatios()
+			fmt.Fprintf(tw, "harness/raw replay, per round: the harness's own overhead on its own workload\t%.2f (rounds: %s)\t\n",
+				median(ratios), fmtFloats(ratios))
+			if h := medianRun(r.Harness); h.ServerCPU > 0 && rp.ServerCPU > 0 {
+				hc, hs := perRequest(h.CPU, int64(h.Requests)), perRequest(h.ServerCPU, int64(h.Requests))
+				rc, rs := perRequest(rp.ClientCPU, rp.Requests), perRequest(rp.ServerCPU, rp.Requests)
+				fmt.Fprintf(tw, "CPU per request: harness + server vs raw replay client + server\t%v + %v = %v vs %v + %v = %v (%.2f)\t\n",
+					hc, hs, hc+hs, rc, rs, rc+rs, (rc+rs).Seconds()/(hc+hs).Seconds())
+			}
+		}
+	}
 	e := r.Embedded
 	if e.Wall > 0 {
 		fmt.Fprintf(tw, "default run (`make run`: embedded reference, %d cases/property)\t%v wall, %.0f requests/s\t< %v: %s\n",
@@ -131,6 +161,9 @@ func (r *Report) Write(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if len(r.Replay) > 0 {
+		b.WriteString(r.replayNote())
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -141,4 +174,38 @@ func fmtFloats(xs []float64) string {
 		parts[i] = fmt.Sprintf("%.2f", x)
 	}
 	return strings.Join(parts, " ")
+}
+
+// fmtStatus lists the answer classes that occurred, e.g. "2xx 120, 4xx 21500".
+func fmtStatus(c [6]int64) string {
+	var parts []string
+	for class, n := range c {
+		switch {
+		case n == 0:
+		case class == 0:
+			parts = append(parts, fmt.Sprintf("other %d", n))
+		default:
+			parts = append(parts, fmt.Sprintf("%dxx %d", class, n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// replayNote says what the raw replay resends and where its answers may differ from
+// the recorded ones, so that the reader can judge the ratio.
+func (r *Report) replayNote() string {
+	rc := r.Recorded
+	again := ""
+	if rc.Times > 1 {
+		again = fmt.Sprintf("; recorded %d times, as signatures aged", rc.Times)
+	}
+	return fmt.Sprintf(`
+raw replay: the requests of one extra, untimed harness run with the same flags (%s;
+answers %s%s), taken by a recording proxy in this process and resent by each round
+unchanged and in arrival order: the harness's fixture calls included (it counts only its checks'),
+its DeleteUserPool calls (%d) not: the proxy answered them itself, so that the pools stay.
+Replayed calls meet the state the recording left: devices it forgot stay forgotten, devices it
+confirmed are confirmed, its users exist, its signed-out user stays signed out, and each replayed
+sign-in or CreateUserPool makes one more device or pool (the pools are deleted after the rounds).
+`, rc.Level, fmtStatus(rc.Status), again, rc.Withheld)
 }

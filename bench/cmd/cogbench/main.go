@@ -1,6 +1,7 @@
 // Command cogbench prints the performance table of issue 8 (`make bench`): the raw
 // round-trip rate of a minimal client against the reference target, the full suite's
-// rate against the same server process, how run time grows with the case count, the
+// rate against the same server process, the same minimal client resending the suite's
+// own recorded requests, how run time grows with the case count, the
 // peak memory of a run and the generators' speed, all measured in one process run.
 package main
 
@@ -20,6 +21,13 @@ import (
 )
 
 func main() {
+	if bench.IsSpawner() {
+		// Measure starts this program again to start its runs: see bench/spawn.go.
+		if err := bench.ServeSpawner(os.Stdin, os.Stdout); err != nil {
+			fail("%v", err)
+		}
+		return
+	}
 	var (
 		o       bench.Options
 		conc    string
