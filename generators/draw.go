@@ -19,6 +19,13 @@ import (
 // end up well inside the first 64 runes; 512 made draws 10% of a run's CPU.
 const rapidRunes = 64
 
+// compactRapidRunes is rapidRunes for compact values: the rest of an invalid case's
+// request, or an envelope check's body. Nothing is judged on their characters, and
+// once shrinking has brought them to their shortest (which it does first) they are
+// drawn through rapid whole: few of them are longer than 8 then. They are most of a
+// request's strings, so this is most of the draws.
+const compactRapidRunes = 8
+
 // drawer carries the state of one generated value: the rapid.T that every choice is
 // drawn from, and the long-string tail source.
 type drawer struct {

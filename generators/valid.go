@@ -134,7 +134,10 @@ func (p *plan) value(d *drawer, compact bool) any {
 		if p.str == nil {
 			return s.Enum[d.index(len(s.Enum))]
 		}
-		return p.str.exact(d, p.str.length(d, compact))
+		if compact {
+			return p.str.exactDrawing(d, p.str.length(d, true), compactRapidRunes)
+		}
+		return p.str.exact(d, p.str.length(d, false))
 	case spec.KindInteger:
 		return p.ints.valid(d)
 	case spec.KindBoolean:
@@ -230,10 +233,15 @@ func (sp *stringPlan) within(d *drawer, lo, hi int) []rune {
 // exact returns a value of exactly n runes matching the pattern; n must be feasible.
 // It is written as UTF-8 as it is drawn, not built as a []rune of up to 256 Ki runes
 // and converted.
-func (sp *stringPlan) exact(d *drawer, n int) string {
+func (sp *stringPlan) exact(d *drawer, n int) string { return sp.exactDrawing(d, n, rapidRunes) }
+
+// exactDrawing is exact with the first budget runes drawn through rapid (see
+// rapidRunes): compact values, there only to be valid, draw fewer (compactRapidRunes).
+func (sp *stringPlan) exactDrawing(d *drawer, n, budget int) string {
 	var b strings.Builder
 	b.Grow(valueBytes(n))
 	d.startString()
+	d.budget = min(budget, rapidRunes)
 	if sp.pat != nil {
 		sp.pat.root.generate(d, n, &b)
 	} else {
