@@ -136,8 +136,11 @@ func (c *check) property(prop func(t *rapid.T)) {
 // batchSize is how many cases one rapid run of a batched property draws. It is a
 // constant, never derived from --workers or the machine, so that the cases a seed
 // yields, the verdict and the minimal counterexample are the same whatever the
-// concurrency.
-const batchSize = 16
+// concurrency. 64 rather than fewer: every run ends by waiting for its last answers
+// with fewer and fewer requests in flight, and both the harness and the target spend
+// more CPU per request then (measured: 16 cost 9% more wall time at 8 workers); more
+// would lengthen the one-at-a-time replay that starts shrinking.
+const batchSize = 64
 
 // job is one case of a batched property: drawn on the property's goroutine, sent by a
 // worker, judged back on the property's goroutine.

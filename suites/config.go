@@ -85,7 +85,7 @@ func defs() []flagDef {
 			fs.DurationVar(&c.ShrinkTime, n, DefaultShrinkTime, u)
 		}},
 		{"max-body", "COGCONFORM_MAX_BODY", "the most bytes read of one response body", func(fs *flag.FlagSet, n, u string, c *Config) { fs.Int64Var(&c.MaxBody, n, 1<<20, u) }},
-		{"workers", "COGCONFORM_WORKERS", "concurrent requests within one property", func(fs *flag.FlagSet, n, u string, c *Config) { fs.IntVar(&c.Workers, n, 4, u) }},
+		{"workers", "COGCONFORM_WORKERS", "concurrent requests within one property", func(fs *flag.FlagSet, n, u string, c *Config) { fs.IntVar(&c.Workers, n, 8, u) }},
 		{"ca-file", "COGCONFORM_CA_FILE", "PEM bundle to trust for an https endpoint", str(func(c *Config) *string { return &c.CAFile }, "")},
 		{"insecure-skip-verify", "COGCONFORM_INSECURE_SKIP_VERIFY", "trust any TLS certificate (testing only)", func(fs *flag.FlagSet, n, u string, c *Config) { fs.BoolVar(&c.InsecureSkipVerify, n, false, u) }},
 		{"allow-aws", "COGCONFORM_ALLOW_AWS", "permit a real AWS endpoint (creates and deletes real resources)", func(fs *flag.FlagSet, n, u string, c *Config) { fs.BoolVar(&c.AllowAWS, n, false, u) }},

@@ -38,7 +38,7 @@ func main() {
 	flag.IntVar(&o.Rounds, "rounds", 3, "interleaved raw and harness rounds; the table shows medians")
 	flag.DurationVar(&o.RawTime, "raw-time", 3*time.Second, "how long each raw measurement sends")
 	flag.StringVar(&conc, "raw-concurrency", "1,4", "requests in flight of the raw client, comma-separated")
-	flag.IntVar(&o.Workers, "workers", 4, "the harness's --workers")
+	flag.IntVar(&o.Workers, "workers", 8, "the harness's --workers")
 	flag.IntVar(&o.Cases, "cases", 100, "cases per property of the harness rounds")
 	flag.StringVar(&scaling, "scaling", "100,1000,10000", "cases per property of the scaling runs, comma-separated")
 	flag.Uint64Var(&o.Seed, "seed", 8, "the seed of every run, so that every round runs the same cases")
