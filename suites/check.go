@@ -42,8 +42,9 @@ type check struct {
 	judged     int // cases whose answer the check could judge (see judgedOrSkip)
 	requests0  int64
 	class      string
-	failure    *reports.Counterexample
-	failedAt   time.Time // when shrinking began (see shrinkSpent)
+	failure    *reports.Counterexample // written out by report, from failX
+	failX      exchange                // the exchange of the latest failure
+	failedAt   time.Time               // when shrinking began (see shrinkSpent)
 	skipReason string
 }
 
@@ -103,6 +104,9 @@ func (c *check) vacuous() {
 // report attaches the check's record to the spec. It runs deferred, so it records
 // failures (which unwind the It by panic) as well as passes.
 func (c *check) report() {
+	if c.failure != nil {
+		c.failure = c.counterexample(c.failX, c.failure.Expected)
+	}
 	e := entry{
 		ID: c.id(), Operation: c.opName, Family: c.family, Name: c.name, Advisory: c.advisory,
 		Requirement: c.requirement, Class: c.class, Cases: c.cases,
@@ -157,10 +161,11 @@ type job struct {
 // wire as soon as it is drawn (at most --workers at a time), and then judges the
 // answers in the order they were drawn, stopping at the first that fails. No answer
 // depends on the order requests arrive in, so the verdict and the failing case are
-// the same whatever the scheduling, and the same with --workers 1, where each case is
-// drawn, sent and judged in turn. Once a case has failed, every replay (rapid's
-// reproduction and shrinking) runs in turn too, so the minimal counterexample does not
-// depend on the concurrency either.
+// the same whatever the scheduling, and the same with --workers 1, where the batch is
+// drawn first and each case then sent and judged in turn. Once a case has failed,
+// every replay (rapid's reproduction and shrinking) runs in turn too, so the minimal
+// counterexample does not depend on the concurrency either
+// (TestWorkersDoNotChangeVerdicts).
 func (c *check) batched(prepare func(t *rapid.T) job) {
 	limit := c.limit()
 	workers := max(c.env.Cfg.Workers, 1)
@@ -184,9 +189,21 @@ func (c *check) batched(prepare func(t *rapid.T) job) {
 		}
 		jobs := make([]job, n)
 		drawn := 0
-		var answers []exchange
-		if !replay && workers > 1 {
-			answers = sendWhileDrawing(t, jobs, prepare, workers)
+		var sent *inFlight
+		switch {
+		case replay:
+		case workers > 1:
+			sent = sendWhileDrawing(t, jobs, prepare, workers)
+			// Cases not yet sent when one fails are not sent at all.
+			defer sent.stop()
+			drawn = n
+		default:
+			// The whole batch is drawn first with one worker too: rapid shrinks the
+			// draws of the run that failed, and with fewer of them it would end at
+			// another minimal case than with more workers.
+			for i := range jobs {
+				jobs[i] = prepare(t)
+			}
 			drawn = n
 		}
 		before, i := c.failure, 0
@@ -205,63 +222,106 @@ func (c *check) batched(prepare func(t *rapid.T) job) {
 				continue
 			}
 			var x exchange
-			if answers != nil {
-				x = answers[i]
+			if sent != nil {
+				x = sent.answer(i)
 			} else {
 				x = jobs[i].send(context.Background())
 			}
 			// The one place that judges, in every mode: rapid tells a reproduced
 			// failure from a flaky one by its stack, line numbers included.
 			jobs[i].judge(t, x)
+			// Judged: its request and answer (up to --max-body each) can go. A
+			// batch keeps only what is in flight or came back early, not 64 of
+			// each.
+			jobs[i] = job{}
+			if sent != nil {
+				sent.forget(i)
+			}
 		}
 	})
 }
 
+// inFlight is a batch being sent: its answers, each ready once its request is
+// answered (or skipped).
+type inFlight struct {
+	answers  []exchange
+	ready    []chan struct{}
+	halt     chan struct{}
+	halted   sync.Once
+	wg       sync.WaitGroup
+	panicked atomic.Pointer[any]
+}
+
 // sendWhileDrawing fills jobs by drawing them one after the other on the calling
 // goroutine, and has up to workers goroutines send each as soon as it is drawn. It
-// returns when every answer is in.
-func sendWhileDrawing(t *rapid.T, jobs []job, prepare func(t *rapid.T) job, workers int) []exchange {
-	answers := make([]exchange, len(jobs))
+// returns once every case is drawn; answer waits for each. The caller must stop it.
+func sendWhileDrawing(t *rapid.T, jobs []job, prepare func(t *rapid.T) job, workers int) *inFlight {
+	f := &inFlight{answers: make([]exchange, len(jobs)), ready: make([]chan struct{}, len(jobs)), halt: make(chan struct{})}
+	for i := range f.ready {
+		f.ready[i] = make(chan struct{})
+	}
 	queue := make(chan int, len(jobs))
-	var (
-		wg       sync.WaitGroup
-		panicked atomic.Pointer[any]
-	)
 	for range min(workers, len(jobs)) {
-		wg.Add(1)
+		f.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			// A panic is cogconform's own bug; it is raised again on the
-			// property's goroutine, where Ginkgo reports it, not here, where it
-			// would end the process.
-			defer func() {
-				if p := recover(); p != nil {
-					panicked.CompareAndSwap(nil, &p)
-				}
-			}()
+			defer f.wg.Done()
 			for i := range queue {
-				answers[i] = jobs[i].send(context.Background())
+				f.send(jobs[i], i)
 			}
 		}()
 	}
-	func() {
+	defer func() {
+		close(queue)
 		// A draw may end the run by panicking (rapid discards or stops a case that
-		// way); the workers still finish what they were given first.
-		defer func() {
-			close(queue)
-			wg.Wait()
-		}()
-		for i := range jobs {
-			jobs[i] = prepare(t)
-			if jobs[i].send != nil {
-				queue <- i
-			}
+		// way): what was not sent yet is not sent, and the workers are done before
+		// the panic goes on.
+		if p := recover(); p != nil {
+			f.stop()
+			panic(p)
 		}
 	}()
-	if p := panicked.Load(); p != nil {
+	for i := range jobs {
+		jobs[i] = prepare(t)
+		if jobs[i].send != nil {
+			queue <- i
+		}
+	}
+	return f
+}
+
+func (f *inFlight) send(j job, i int) {
+	defer close(f.ready[i])
+	// A panic is cogconform's own bug; it is raised again on the property's
+	// goroutine (see answer), where Ginkgo reports it, not here, where it would end
+	// the process.
+	defer func() {
+		if p := recover(); p != nil {
+			f.panicked.CompareAndSwap(nil, &p)
+		}
+	}()
+	select {
+	case <-f.halt:
+		return
+	default:
+	}
+	f.answers[i] = j.send(context.Background())
+}
+
+// answer waits for case i's answer.
+func (f *inFlight) answer(i int) exchange {
+	<-f.ready[i]
+	if p := f.panicked.Load(); p != nil {
 		panic(*p)
 	}
-	return answers
+	return f.answers[i]
+}
+
+func (f *inFlight) forget(i int) { f.answers[i] = exchange{} }
+
+// stop sends nothing more and waits for the requests in flight.
+func (f *inFlight) stop() {
+	f.halted.Do(func() { close(f.halt) })
+	f.wg.Wait()
 }
 
 // limit is the number of cases the check runs: the configured cases per property,
@@ -291,8 +351,17 @@ type failer interface {
 // operation and check, the case, the request, the answer, the requirement, the seed.
 func (c *check) fail(t failer, x exchange, what, expected string, wantCodes []string) {
 	c.class = c.env.classify(x, wantCodes)
-	c.failure = c.counterexample(x, expected)
+	c.failed(x, expected)
 	t.Fatalf("%s", c.message(x, what, expected))
+}
+
+// failed notes x as the check's latest failure. The counterexample is written out
+// once, when the check reports (see report): shrinking fails hundreds of times on the
+// way to a minimal case, and redacting a 256 KiB body and its curl line every time
+// made a failing length check on a 131 072-character member shrink for ten seconds.
+func (c *check) failed(x exchange, expected string) {
+	c.failure = &reports.Counterexample{Operation: c.opName, Expected: expected}
+	c.failX = x
 }
 
 // failClass is fail with an explicit class, for rules classify cannot see (an echoed
@@ -302,7 +371,7 @@ func (c *check) failClass(t failer, x exchange, class, what, expected string) {
 		class = "not-implemented"
 	}
 	c.class = class
-	c.failure = c.counterexample(x, expected)
+	c.failed(x, expected)
 	t.Fatalf("%s", c.message(x, what, expected))
 }
 
@@ -368,9 +437,17 @@ func (c *check) message(x exchange, what, expected string) string {
 		fmt.Fprintf(&b, "note:     the target answers %s as it answers an operation that does not exist: not implemented\n", c.opName)
 	}
 	fmt.Fprintf(&b, "seed:     %d\n", c.env.Seed)
-	fmt.Fprintf(&b, "repro:    %s", c.env.Client.Curl(x.req))
+	if len(x.req.Body) > inlineBody {
+		// A person reads this; the whole request is in the report's counterexample.
+		fmt.Fprintf(&b, "repro:    a %d-byte request, not repeated here: results.json has it (secrets masked), and cogconform replay --check %q sends it again", len(x.req.Body), c.id())
+	} else {
+		fmt.Fprintf(&b, "repro:    %s", c.env.Client.Curl(x.req))
+	}
 	return c.env.Red.String(b.String())
 }
+
+// inlineBody is the largest request body a failure message repeats in its curl line.
+const inlineBody = 4 << 10
 
 // skip skips the It with a reason the report shows.
 func (c *check) skip(reason string) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -196,4 +197,73 @@ func TestSuiteGrowsWithTheModel(t *testing.T) {
 			t.Errorf("TagDevice has no spec %q (has %v)", want, added)
 		}
 	}
+}
+
+// TestWorkersDoNotChangeVerdicts runs the suite against defects that batched checks
+// catch (pattern, length, forged tokens, unsigned Admin calls) with one worker and
+// with the default eight: every check must reach the same verdict and class, after the
+// same number of cases, with the same minimal counterexample. A batch is judged in
+// the order it was drawn and replays go one at a time, so concurrency may change how
+// many requests go out, never what is found.
+func TestWorkersDoNotChangeVerdicts(t *testing.T) {
+	if isChild() {
+		t.Skip("meta-test: runs only in the parent process")
+	}
+	dir := t.TempDir()
+	for _, defect := range []string{"pattern-substring", "length-off-by-one", "token-signature-unchecked", "admin-unsigned-accepted"} {
+		var runs [2]*reports.Run
+		for i, workers := range []int{1, 8} {
+			// Shrinking is given all the time it needs: cut short by the clock, it
+			// could stop at different places on a busy machine.
+			runs[i], _ = childRun(t, dir, fmt.Sprintf("%s-w%d", defect, workers), nil, "COGCONFORM_DEFECT="+defect,
+				"COGCONFORM_CASES=25", "COGCONFORM_SEED=20261123", fmt.Sprintf("COGCONFORM_WORKERS=%d", workers), "COGCONFORM_SHRINK_TIME=2m")
+		}
+		one, eight := byID(runs[0]), byID(runs[1])
+		failed := 0
+		for id, a := range one {
+			b, ok := eight[id]
+			if !ok {
+				t.Errorf("%s: %s ran with 1 worker only", defect, id)
+				continue
+			}
+			if a.Verdict == reports.Fail {
+				failed++
+			}
+			if a.Verdict != b.Verdict || a.Class != b.Class || a.Cases != b.Cases {
+				t.Errorf("%s: %s: 1 worker %s/%s after %d cases, 8 workers %s/%s after %d", defect, id, a.Verdict, a.Class, a.Cases, b.Verdict, b.Class, b.Cases)
+			}
+			if ca, cb := counterexampleOf(a), counterexampleOf(b); ca != cb {
+				t.Errorf("%s: %s: minimal counterexamples differ:\n 1 worker:  %s\n 8 workers: %s", defect, id, ca, cb)
+			}
+		}
+		if len(one) != len(eight) {
+			t.Errorf("%s: %d checks with 1 worker, %d with 8", defect, len(one), len(eight))
+		}
+		if failed == 0 {
+			t.Errorf("%s: no check failed: the comparison compared nothing", defect)
+		}
+	}
+}
+
+func byID(run *reports.Run) map[string]reports.Check {
+	out := map[string]reports.Check{}
+	for _, c := range run.Checks {
+		out[c.ID] = c
+	}
+	return out
+}
+
+// redactionMarker is how a report shows a secret: keyed per run, so the same token
+// has another marker in another run.
+var redactionMarker = regexp.MustCompile(`«redacted:[0-9a-f]+»`)
+
+// counterexampleOf is what a counterexample is about: the request and the kind of
+// answer (not the request ID or timings in the rest of the answer).
+func counterexampleOf(c reports.Check) string {
+	x := c.Counterexample
+	if x == nil {
+		return ""
+	}
+	body := redactionMarker.ReplaceAllString(x.Body, "«redacted»")
+	return fmt.Sprintf("%s %s %s → %d %s", x.Operation, x.Headers["X-Amz-Target"], body, x.Response.Status, x.Response.Code)
 }
