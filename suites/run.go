@@ -34,10 +34,14 @@ type RunOptions struct {
 // Ginkgo abandoned after its grace period: what the run created must go.
 const lateCleanupTimeout = 2 * time.Minute
 
-// PrepareRapid sets rapid's flags for a run: cases per property, the seed, and no
-// failure files in the user's folder. rapid reads them from the process's flag set;
-// outside `go test`, testing.Init must come first (rapid calls testing.Short).
-func PrepareRapid(cases int, seed uint64) error {
+// PrepareRapid sets rapid's flags for a run: cases per property, the seed, how long
+// one failure may shrink (DefaultShrinkTime when shrink is 0), and no failure files
+// in the user's folder. rapid reads them from the process's flag set; outside
+// `go test`, testing.Init must come first (rapid calls testing.Short).
+func PrepareRapid(cases int, seed uint64, shrink time.Duration) error {
+	if shrink <= 0 {
+		shrink = DefaultShrinkTime
+	}
 	if flag.Lookup("test.v") == nil {
 		testing.Init()
 	}
@@ -51,7 +55,7 @@ func PrepareRapid(cases int, seed uint64) error {
 		"rapid.checks":     strconv.Itoa(cases),
 		"rapid.seed":       strconv.FormatUint(seed, 10),
 		"rapid.nofailfile": "true",
-		"rapid.shrinktime": DefaultShrinkTime.String(),
+		"rapid.shrinktime": shrink.String(),
 	} {
 		if err := flag.Set(name, value); err != nil {
 			return fmt.Errorf("setting %s: %w", name, err)
@@ -80,13 +84,8 @@ func Run(env *Env, opts RunOptions) (*reports.Run, error) {
 	// requests on them (the embedded reference's Shutdown does) would wait in vain.
 	defer env.closeIdle()
 	env.Seed = ChooseSeed(env.Cfg.Seed)
-	if err := PrepareRapid(env.Cfg.Cases, env.Seed); err != nil {
+	if err := PrepareRapid(env.Cfg.Cases, env.Seed, env.Cfg.ShrinkTime); err != nil {
 		return nil, err
-	}
-	if env.Cfg.ShrinkTime > 0 {
-		if err := flag.Set("rapid.shrinktime", env.Cfg.ShrinkTime.String()); err != nil {
-			return nil, fmt.Errorf("setting rapid.shrinktime: %w", err)
-		}
 	}
 	var result *reports.Run
 	sink := env.Sink

@@ -51,7 +51,7 @@ func TestConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.Seed = suites.ChooseSeed(cfg.Seed)
-	if err := suites.PrepareRapid(cfg.Cases, env.Seed); err != nil {
+	if err := suites.PrepareRapid(cfg.Cases, env.Seed, cfg.ShrinkTime); err != nil {
 		t.Fatal(err)
 	}
 	env.Sink = func(run *reports.Run) {
