@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -274,32 +275,14 @@ func medianRun(rs []RunResult) RunResult {
 }
 
 // medianRaw is the raw measurement of median rate.
-func medianRaw(rs []RawResult) RawResult {
-	s := slices.Clone(rs)
-	slices.SortFunc(s, func(a, b RawResult) int {
-		switch {
-		case a.PerSecond() < b.PerSecond():
-			return -1
-		case a.PerSecond() > b.PerSecond():
-			return 1
-		}
-		return 0
-	})
-	return s[len(s)/2]
-}
+func medianRaw(rs []RawResult) RawResult { return medianRate(rs, RawResult.PerSecond) }
 
 // medianReplay is the replay of median rate.
-func medianReplay(rs []ReplayResult) ReplayResult {
+func medianReplay(rs []ReplayResult) ReplayResult { return medianRate(rs, ReplayResult.PerSecond) }
+
+func medianRate[T any](rs []T, rate func(T) float64) T {
 	s := slices.Clone(rs)
-	slices.SortFunc(s, func(a, b ReplayResult) int {
-		switch {
-		case a.PerSecond() < b.PerSecond():
-			return -1
-		case a.PerSecond() > b.PerSecond():
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(s, func(a, b T) int { return cmp.Compare(rate(a), rate(b)) })
 	return s[len(s)/2]
 }
 

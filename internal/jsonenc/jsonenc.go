@@ -103,41 +103,9 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	case map[string]string:
 		return appendStringMap(dst, v)
 	case []any:
-		if v == nil {
-			return append(dst, "null"...), nil
-		}
-		if depth >= maxDepth {
-			return dst, errTooDeep
-		}
-		dst = append(dst, '[')
-		for i, e := range v {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var err error
-			if dst, err = appendValue(dst, e, depth+1); err != nil {
-				return dst, atIndex(err, i)
-			}
-		}
-		return append(dst, ']'), nil
+		return appendList(dst, v, depth, appendValue)
 	case []map[string]any:
-		if v == nil {
-			return append(dst, "null"...), nil
-		}
-		if depth >= maxDepth {
-			return dst, errTooDeep
-		}
-		dst = append(dst, '[')
-		for i, m := range v {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var err error
-			if dst, err = appendMap(dst, m, depth+1); err != nil {
-				return dst, atIndex(err, i)
-			}
-		}
-		return append(dst, ']'), nil
+		return appendList(dst, v, depth, appendMap)
 	case []string:
 		if v == nil {
 			return append(dst, "null"...), nil
@@ -154,6 +122,27 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	// json.RawMessage among the rest: encoding/json validates and compacts it, and
 	// its errors are its own.
 	return appendFallback(dst, v)
+}
+
+// appendList writes a list of values that may nest, each with elem.
+func appendList[T any](dst []byte, v []T, depth int, elem func([]byte, T, int) ([]byte, error)) ([]byte, error) {
+	if v == nil {
+		return append(dst, "null"...), nil
+	}
+	if depth >= maxDepth {
+		return dst, errTooDeep
+	}
+	dst = append(dst, '[')
+	for i, e := range v {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = elem(dst, e, depth+1); err != nil {
+			return dst, atIndex(err, i)
+		}
+	}
+	return append(dst, ']'), nil
 }
 
 // appendMap writes m with its keys sorted, as encoding/json does (by bytes).
