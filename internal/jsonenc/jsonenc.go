@@ -101,7 +101,7 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	case map[string]any:
 		return appendMap(dst, v, depth)
 	case map[string]string:
-		return appendStringMap(dst, v)
+		return appendStringMap(dst, v, depth)
 	case []any:
 		return appendList(dst, v, depth, appendValue)
 	case []map[string]any:
@@ -147,6 +147,17 @@ func appendList[T any](dst []byte, v []T, depth int, elem func([]byte, T, int) (
 
 // appendMap writes m with its keys sorted, as encoding/json does (by bytes).
 func appendMap(dst []byte, m map[string]any, depth int) ([]byte, error) {
+	return appendObject(dst, m, depth, appendValue)
+}
+
+func appendStringMap(dst []byte, m map[string]string, depth int) ([]byte, error) {
+	return appendObject(dst, m, depth, func(dst []byte, s string, _ int) ([]byte, error) {
+		return AppendString(dst, s), nil
+	})
+}
+
+// appendObject writes a map with its keys sorted, each value with elem.
+func appendObject[V any](dst []byte, m map[string]V, depth int, elem func([]byte, V, int) ([]byte, error)) ([]byte, error) {
 	if m == nil {
 		return append(dst, "null"...), nil
 	}
@@ -166,29 +177,9 @@ func appendMap(dst []byte, m map[string]any, depth int) ([]byte, error) {
 		}
 		dst = append(AppendString(dst, k), ':')
 		var err error
-		if dst, err = appendValue(dst, m[k], depth+1); err != nil {
+		if dst, err = elem(dst, m[k], depth+1); err != nil {
 			return dst, atKey(err, k)
 		}
-	}
-	return append(dst, '}'), nil
-}
-
-func appendStringMap(dst []byte, m map[string]string) ([]byte, error) {
-	if m == nil {
-		return append(dst, "null"...), nil
-	}
-	var buf [16]string
-	keys := buf[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	dst = append(dst, '{')
-	for i, k := range keys {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = AppendString(append(AppendString(dst, k), ':'), m[k])
 	}
 	return append(dst, '}'), nil
 }
