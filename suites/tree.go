@@ -32,6 +32,8 @@ const serviceScope = "Service"
 // Describe per operation with a Context per family, service-level protocol checks,
 // and the device lifecycle workflows. It must be called before RunSpecs.
 func Define(e *Env) {
+	// The generators are built while the fixture is provisioned (see gens.warm).
+	go e.gen.warm(e.Model)
 	SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		f := e.provision(ctx)
 		raw, err := json.Marshal(f)
