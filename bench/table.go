@@ -148,6 +148,11 @@ func (r *Report) Write(w io.Writer) error {
 			prev := r.Scaling[i-1]
 			f := s.Wall.Seconds() / prev.Wall.Seconds()
 			growth = fmt.Sprintf(", %.2f× the time of %d", f, prev.Cases)
+			// CPU time (the run's and the server's) moves less with the machine's
+			// load than wall time does: the steadier reading of the same growth.
+			if pc, c := prev.CPU+prev.ServerCPU, s.CPU+s.ServerCPU; pc > 0 && c > 0 {
+				growth += fmt.Sprintf(" (CPU: %.2f×)", c.Seconds()/pc.Seconds())
+			}
 			if s.Cases == 10*prev.Cases {
 				goal = fmt.Sprintf("≤ %.0f×: %s", goalScaling10, verdict(f <= goalScaling10))
 			}
