@@ -71,6 +71,10 @@ func (e *Env) itSpec(opName, family, name, requirement string, advisory bool, bo
 		kind = LabelAdvisory
 	}
 	op := e.Model.Operation(opName)
+	e.declared = append(e.declared, reports.Check{
+		ID: opName + "/" + family + "/" + name, Operation: opName, Family: family, Name: name,
+		Labels: []string{opName, family, kind}, Advisory: advisory, Requirement: requirement,
+	})
 	decorators := []any{Label(opName, family, kind)}
 	if family == famLifecycle {
 		// Workflows list the first user's devices and compare two listings, while

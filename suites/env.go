@@ -49,6 +49,10 @@ type Env struct {
 	gen      gens
 	requests atomic.Int64
 	started  time.Time
+	// declared lists every check of the tree as Define built it, so that the record
+	// can name those Ginkgo never reported (a run interrupted while provisioning
+	// reports none).
+	declared []reports.Check
 }
 
 // NewEnv builds the environment of a run: model, client, redactor.

@@ -110,6 +110,17 @@ func (e *Env) buildRun(r Report) *reports.Run {
 		index[c.ID] = len(run.Checks)
 		run.Checks = append(run.Checks, c)
 	}
+	// Checks the tree has but Ginkgo never reported: a run interrupted while the
+	// fixture was provisioned reports no spec at all. Each is listed as not run.
+	for _, d := range e.declared {
+		if _, seen := index[d.ID]; seen || (selected != nil && !selected(d.Labels)) {
+			continue
+		}
+		d.Labels = slices.Clone(d.Labels)
+		d.Verdict, d.Class, d.Reason = reports.Skip, "not-run", "not run: the run ended before this check"
+		index[d.ID] = len(run.Checks)
+		run.Checks = append(run.Checks, d)
+	}
 	if run.Incomplete && run.IncompleteReason == "" {
 		run.IncompleteReason = e.guard.haltReason()
 		if run.IncompleteReason == "" {
@@ -149,7 +160,9 @@ func (e *Env) checkOf(sr types.SpecReport) reports.Check {
 			}
 		}
 		if len(own) > 0 {
-			ent.Operation, ent.Family = own[0], own[len(own)-1]
+			// (operation, family), or (fixture) folded; Ginkgo appends a Serial
+			// decorator to the labels too, so the family is not simply the last.
+			ent.Operation, ent.Family = own[0], own[min(1, len(own)-1)]
 		}
 		ent.ID = ent.Operation + "/" + ent.Family + "/" + ent.Name
 		ent.Advisory = slices.Contains(labels, LabelAdvisory)

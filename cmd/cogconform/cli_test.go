@@ -216,3 +216,34 @@ func TestEveryCommandRejectsBadFlags(t *testing.T) {
 	c = runCLI(t, nil, "replay", "--results", filepath.Join(t.TempDir(), "missing.json"))
 	assertConfigError(t, c, "missing.json")
 }
+
+// TestChecksKeepTheirIDsWhenNotRun: a check the label filter leaves out is listed
+// under the ID a run of it gives, so that baselines match across filtered and full
+// runs (Serial checks once came out as "Operation/Serial/name").
+func TestChecksKeepTheirIDsWhenNotRun(t *testing.T) {
+	ids := func(args ...string) map[string]bool {
+		out := filepath.Join(t.TempDir(), "report")
+		c := runCLI(t, nil, append([]string{"run", "--cases", "2", "--out", out, "--progress", "none"}, args...)...)
+		if c.exit != exitOK {
+			t.Fatalf("run %v: exit %d, stderr %s", args, c.exit, c.stderr.String())
+		}
+		rec, err := reports.ReadJSON(filepath.Join(out, reports.FileJSON))
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := map[string]bool{}
+		for _, c := range rec.Checks {
+			set[c.ID] = true
+		}
+		return set
+	}
+	full, filtered := ids(), ids("--label-filter", "GetDevice && pattern")
+	for id := range filtered {
+		if !full[id] {
+			t.Errorf("the filtered run lists %q, which the full run does not", id)
+		}
+	}
+	if len(full) != len(filtered) {
+		t.Errorf("the full run lists %d checks, the filtered run %d", len(full), len(filtered))
+	}
+}

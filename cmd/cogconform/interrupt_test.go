@@ -235,6 +235,19 @@ func TestInterruptDeletesPools(t *testing.T) {
 			if tc.hold == "" && (rec.Totals.Passed == 0 || counts["skip/not-run"] == 0) {
 				t.Errorf("an interrupt mid-run should leave checks passed and checks not run: %v", counts)
 			}
+			if tc.hold != "" && counts["skip/not-run"] != len(rec.Checks) {
+				// Ginkgo reports no spec when the suite's set-up is interrupted; the
+				// record must still name every check, as not run.
+				t.Errorf("an interrupt while provisioning should list every check as not run: %v", counts)
+			}
+			// Every check once, under the ID a finished run gives it.
+			if len(rec.Checks) != 262 {
+				ids := map[string]bool{}
+				for _, ch := range rec.Checks {
+					ids[ch.ID] = true
+				}
+				t.Errorf("the record lists %d checks (%d distinct IDs), want the tree's 262", len(rec.Checks), len(ids))
+			}
 			// Nothing half-written: the five reports and the log, no temporary files.
 			entries, err := os.ReadDir(out)
 			if err != nil {
