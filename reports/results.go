@@ -31,8 +31,8 @@ type Run struct {
 	Finished      time.Time         `json:"finished"`
 	Seed          uint64            `json:"seed"`
 	Options       map[string]string `json:"options"` // cases per property, label filter, region, timeouts…
-	// Incomplete is set when the run was interrupted or ran out of time; the record
-	// then holds only the checks that finished.
+	// Incomplete is set when the run was interrupted or ran out of time; the checks
+	// that did not finish are listed as skipped, class "not-run" or "interrupted".
 	Incomplete       bool   `json:"incomplete"`
 	IncompleteReason string `json:"incompleteReason,omitempty"`
 	// Headline is the one thing a reader must see first, e.g. "the target does not
