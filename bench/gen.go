@@ -40,22 +40,10 @@ func Generation(ctx context.Context, moduleDir, benchtime string) ([]GenResult, 
 func ParseGeneration(out []byte) ([]GenResult, error) {
 	patterns := map[string]string{}
 	if m, err := spec.Load(); err == nil {
-		var walk func(s *spec.Shape)
-		walk = func(s *spec.Shape) {
-			if s == nil {
-				return
-			}
+		for _, s := range m.Shapes() {
 			if s.Pattern != "" {
 				patterns[s.Name] = s.Pattern
 			}
-			for _, mem := range s.Members {
-				walk(mem.Shape)
-			}
-			walk(s.Items)
-		}
-		for _, op := range m.Operations {
-			walk(op.Input)
-			walk(op.Output)
 		}
 	}
 	var res []GenResult

@@ -35,24 +35,10 @@ func patternShapes(tb testing.TB) []*spec.Shape {
 		tb.Fatalf("loading the model: %v", err)
 	}
 	seen := map[string]*spec.Shape{}
-	var walk func(s *spec.Shape)
-	walk = func(s *spec.Shape) {
-		if s == nil {
-			return
+	for _, s := range m.Shapes() {
+		if _, ok := seen[s.Pattern]; !ok && s.Kind == spec.KindString && s.Pattern != "" {
+			seen[s.Pattern] = s
 		}
-		if s.Kind == spec.KindString && s.Pattern != "" {
-			if _, ok := seen[s.Pattern]; !ok {
-				seen[s.Pattern] = s
-			}
-		}
-		for _, mem := range s.Members {
-			walk(mem.Shape)
-		}
-		walk(s.Items)
-	}
-	for _, op := range m.Operations {
-		walk(op.Input)
-		walk(op.Output)
 	}
 	out := make([]*spec.Shape, 0, len(seen))
 	for _, s := range seen {

@@ -57,7 +57,7 @@ func shortestMatch(re *syntax.Regexp) int {
 // integer range, both ends are.
 func TestBoundariesComeUpOften(t *testing.T) {
 	m := loadModel(t)
-	for _, s := range allShapes(m) {
+	for _, s := range m.Shapes() {
 		n := 3000
 		if s.MaxLength != nil && *s.MaxLength > 4096 {
 			n = 300 // 128 Ki-rune values: fewer draws, the same 10% bar

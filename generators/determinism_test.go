@@ -35,7 +35,7 @@ func TestSameSeedSameSequence(t *testing.T) {
 			t.Errorf("%s: seeds %d and %d gave the same sequence", name, seeds[0], seeds[1])
 		}
 	}
-	for _, s := range allShapes(m) {
+	for _, s := range m.Shapes() {
 		check(t, "Valid("+shapeName(s)+")", func(seed int) any { return sequence(generators.Valid(s), n).Example(seed) })
 	}
 	for _, op := range m.Operations {

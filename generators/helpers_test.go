@@ -153,30 +153,6 @@ func jsonType(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// allShapes returns every shape reachable from the operations' inputs and outputs,
-// each once, in a stable order.
-func allShapes(m *spec.Model) []*spec.Shape {
-	seen := map[*spec.Shape]bool{}
-	var out []*spec.Shape
-	var walk func(s *spec.Shape)
-	walk = func(s *spec.Shape) {
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		out = append(out, s)
-		for _, mem := range s.Members {
-			walk(mem.Shape)
-		}
-		walk(s.Items)
-	}
-	for _, op := range m.Operations {
-		walk(op.Input)
-		walk(op.Output)
-	}
-	return out
-}
-
 // allConstraints returns every constraint of every operation.
 func allConstraints(m *spec.Model) []spec.Constraint {
 	var out []spec.Constraint

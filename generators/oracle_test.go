@@ -49,7 +49,7 @@ func TestOracleMatchesWholeValuesWithGoRegexp(t *testing.T) {
 // and has one of the JSON-ready Go types the suites rely on.
 func TestValidValuesPassTheOracle(t *testing.T) {
 	m := loadModel(t)
-	shapes := allShapes(m)
+	shapes := m.Shapes()
 	gens := make([]*rapid.Generator[any], len(shapes))
 	for i, s := range shapes {
 		gens[i] = generators.Valid(s)

@@ -155,6 +155,30 @@ func (m *Model) OperationByTarget(target string) *Operation {
 	return nil
 }
 
+// Shapes returns every shape reachable from the operations' inputs and outputs, each
+// once, in a stable order (the operations' order, depth first).
+func (m *Model) Shapes() []*Shape {
+	seen := map[*Shape]bool{}
+	var out []*Shape
+	var walk func(s *Shape)
+	walk = func(s *Shape) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		out = append(out, s)
+		for _, mem := range s.Members {
+			walk(mem.Shape)
+		}
+		walk(s.Items)
+	}
+	for _, op := range m.Operations {
+		walk(op.Input)
+		walk(op.Output)
+	}
+	return out
+}
+
 // Error returns the documented error with that code, or nil if the operation does not document it.
 func (o *Operation) Error(code string) *ErrorCode {
 	for _, e := range o.Errors {
