@@ -17,13 +17,7 @@ import (
 // forUser resolves the user a device operation acts for and runs fn with s.mu held.
 func (s *Server) forUser(c *call, fn func(p *pool, u *user) (any, *apiError)) (any, *apiError) {
 	if c.op.model.Auth == spec.AuthIAM {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		p, u, aerr := s.adminTarget(c)
-		if aerr != nil {
-			return nil, aerr
-		}
-		return fn(p, u)
+		return s.adminUser(c, fn)
 	}
 	return s.byToken(c, fn)
 }

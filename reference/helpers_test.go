@@ -59,9 +59,16 @@ func newTarget(t testing.TB, defect string) *target {
 	if err != nil {
 		t.Fatalf("New(%q): %v", defect, err)
 	}
+	return serve(t, srv, clock, 20*time.Second)
+}
+
+// serve puts an already built Server on loopback until the test ends and returns a
+// target for it whose client waits at most timeout for an answer.
+func serve(t testing.TB, srv *Server, clock *testClock, timeout time.Duration) *target {
+	t.Helper()
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &target{t: t, srv: srv, url: hs.URL, clock: clock, hc: &http.Client{Timeout: 20 * time.Second}}
+	return &target{t: t, srv: srv, url: hs.URL, clock: clock, hc: &http.Client{Timeout: timeout}}
 }
 
 // authMode says how a request is signed.
@@ -400,10 +407,4 @@ func signCreds(req *http.Request, body []byte, key, secret, region string, at ti
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
 	return v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "cognito-idp", region, at)
-}
-
-// listenServer serves an already built Server on loopback for a test.
-func listenServer(srv *Server) (string, func(), error) {
-	hs := httptest.NewServer(srv)
-	return hs.URL, hs.Close, nil
 }

@@ -243,12 +243,7 @@ func TestPanicBecomesInternalError(t *testing.T) {
 			panic("boom")
 		}
 	}
-	url, shutdown, err := listenServer(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer shutdown()
-	tg := &target{t: t, srv: srv, url: url, clock: &testClock{}, hc: &http.Client{Timeout: 10 * time.Second}}
+	tg := serve(t, srv, &testClock{}, 10*time.Second)
 	a := tg.send(rawReq{op: "ListDevices", body: `{"AccessToken":"abc"}`})
 	if a.status != http.StatusInternalServerError || a.code != "InternalErrorException" || a.contentType != contentTypeJSON11 || !a.hasMessage {
 		t.Fatalf("want 500 InternalErrorException in JSON 1.1, got %s", a)
@@ -332,13 +327,7 @@ func TestSignatureVariants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	custom := &target{t: t, srv: srv, clock: &testClock{}, hc: tg.hc}
-	url, shutdown, err := listenServer(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer shutdown()
-	custom.url = url
+	custom := serve(t, srv, &testClock{}, tg.hc.Timeout)
 	for _, c := range []struct {
 		name, key, secret, region, code string
 	}{
@@ -347,7 +336,7 @@ func TestSignatureVariants(t *testing.T) {
 		{"configured key, wrong secret", "AKIACUSTOM0000000000", DefaultSecretAccessKey, "eu-central-1", "InvalidSignatureException"},
 		{"configured credentials, default region", "AKIACUSTOM0000000000", "custom-secret", "us-east-1", "InvalidSignatureException"},
 	} {
-		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url+"/", bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, custom.url+"/", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -381,12 +370,7 @@ func TestOptionsTokenTTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url, shutdown, err := listenServer(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer shutdown()
-	tg := &target{t: t, srv: srv, url: url, clock: clock, hc: &http.Client{Timeout: 10 * time.Second}}
+	tg := serve(t, srv, clock, 10*time.Second)
 	f := tg.provision(poolPrompt)
 	out := tg.must("InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": f.client,
 		"AuthParameters": map[string]any{"USERNAME": f.alice.name, "PASSWORD": f.alice.password}})
@@ -456,12 +440,7 @@ func TestValidationFollowsTheModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url, shutdown, err := listenServer(srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer shutdown()
-	tg := &target{t: t, srv: srv, url: url, clock: &testClock{}, hc: &http.Client{Timeout: 10 * time.Second}}
+	tg := serve(t, srv, &testClock{}, 10*time.Second)
 	f := tg.provision(poolPrompt)
 	for _, c := range []struct {
 		op, body, code, msg string
