@@ -140,6 +140,17 @@ func (e *Env) buildRun(r Report) *reports.Run {
 	return run
 }
 
+// declaredAs finds the check Define declared with name whose labels (operation,
+// family, kind) are all among labels.
+func (e *Env) declaredAs(name string, labels []string) (reports.Check, bool) {
+	for _, d := range e.declared {
+		if d.Name == name && !slices.ContainsFunc(d.Labels, func(l string) bool { return !slices.Contains(labels, l) }) {
+			return d, true
+		}
+	}
+	return reports.Check{}, false
+}
+
 func (e *Env) checkOf(sr types.SpecReport) reports.Check {
 	var ent entry
 	for _, re := range sr.ReportEntries {
@@ -149,23 +160,11 @@ func (e *Env) checkOf(sr types.SpecReport) reports.Check {
 	}
 	labels := sr.Labels()
 	if ent.ID == "" {
-		// The spec never reached its body (skipped by a filter or an interrupt). Its
-		// own labels are (operation, family, kind), as itSpec gives them; the
-		// containers' labels come first in Labels() and would name the wrong ones.
-		ent.Name = sr.LeafNodeText
-		var own []string // Ginkgo folds repeated labels: the fixture's are (fixture, kind)
-		for _, l := range sr.LeafNodeLabels {
-			if l != LabelConformance && l != LabelAdvisory {
-				own = append(own, l)
-			}
+		// The spec never reached its body (skipped by a filter or an interrupt): it is
+		// the check Define declared with this name and these labels.
+		if d, ok := e.declaredAs(sr.LeafNodeText, labels); ok {
+			ent.ID, ent.Operation, ent.Family, ent.Name, ent.Advisory = d.ID, d.Operation, d.Family, d.Name, d.Advisory
 		}
-		if len(own) > 0 {
-			// (operation, family), or (fixture) folded; Ginkgo appends a Serial
-			// decorator to the labels too, so the family is not simply the last.
-			ent.Operation, ent.Family = own[0], own[min(1, len(own)-1)]
-		}
-		ent.ID = ent.Operation + "/" + ent.Family + "/" + ent.Name
-		ent.Advisory = slices.Contains(labels, LabelAdvisory)
 	}
 	c := reports.Check{
 		ID: ent.ID, Operation: ent.Operation, Family: ent.Family, Name: ent.Name, Labels: labels,
