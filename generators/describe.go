@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/cogconform/cogconform/internal/runecount"
 	"github.com/cogconform/cogconform/spec"
 )
 
@@ -76,12 +77,12 @@ func show(v any) string {
 			return fmt.Sprintf("%v", v)
 		}
 		s = string(text)
-		if runeCount(s) <= showLimit {
+		if runecount.Count(s) <= showLimit {
 			return s
 		}
 		return firstRunes(s, 32) + "…" + lastRunes(s, 8)
 	}
-	n := runeCount(s)
+	n := runecount.Count(s)
 	if n <= showLimit {
 		return strconv.Quote(s)
 	}
@@ -112,26 +113,3 @@ func lastRunes(s string, k int) string {
 
 // showRune names a rune so that invisible ones are visible: U+0021 '!'.
 func showRune(r rune) string { return fmt.Sprintf("%U %s", r, strconv.QuoteRune(r)) }
-
-// runeCount is utf8.RuneCountInString (an invalid byte counts as one rune), eight
-// ASCII bytes at a time: every case describes its value, and "far beyond max" values
-// are 256 Ki characters of ASCII behind a short prefix that need not be.
-func runeCount(s string) int {
-	n := 0
-	for i := 0; i < len(s); {
-		if i+8 <= len(s) && (uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
-			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56)&0x8080808080808080 == 0 {
-			i += 8
-			n += 8
-			continue
-		}
-		if s[i] < utf8.RuneSelf {
-			i++
-		} else {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-		}
-		n++
-	}
-	return n
-}

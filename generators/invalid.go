@@ -11,6 +11,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/cogconform/cogconform/internal/runecount"
 	"github.com/cogconform/cogconform/spec"
 )
 
@@ -198,7 +199,7 @@ func brokenBy(s *spec.Shape, v any) []spec.ConstraintKind {
 		if s.Regexp != nil && !s.Regexp.MatchString(str) {
 			out = append(out, spec.ConstraintPattern)
 		}
-		if n := runeCount(str); n < s.MinLength || (s.MaxLength != nil && n > *s.MaxLength) {
+		if n := runecount.Count(str); n < s.MinLength || (s.MaxLength != nil && n > *s.MaxLength) {
 			out = append(out, spec.ConstraintLength)
 		}
 		if len(s.Enum) > 0 && !slices.Contains(s.Enum, str) {

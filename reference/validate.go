@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cogconform/cogconform/internal/runecount"
 	"github.com/cogconform/cogconform/spec"
 )
 
@@ -240,7 +241,7 @@ func (s *Server) checkValue(op *operation, obj map[string]any, m *spec.Member, v
 	switch sh.Kind {
 	case spec.KindString:
 		str := v.(string) // checkTypes ran first
-		n := utf8.RuneCountInString(str)
+		n := runecount.Count(str)
 		if n < sh.MinLength {
 			add(spec.ConstraintLength, fmt.Sprintf("Member must have length greater than or equal to %d", sh.MinLength))
 		}
