@@ -2,9 +2,11 @@ package awsjson_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -136,6 +138,25 @@ func TestBodyReadIsCappedAndRequestsHaveADeadline(t *testing.T) {
 	}
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("the deadline did not hold: %v", d)
+	}
+}
+
+// The suites' circuit breaker counts an error against the target only when the
+// exchange itself failed, which it tells by *url.Error: a refused connection must be
+// one, a request that could not be signed must not.
+func TestAFailedExchangeIsAURLError(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	endpoint := srv.URL
+	srv.Close()
+	c, _ := awsjson.New(awsjson.Config{Endpoint: endpoint, Timeout: 2 * time.Second})
+	_, err := c.Call(context.Background(), "GetDevice", `{}`, false)
+	var exchange *url.Error
+	if !errors.As(err, &exchange) || exchange.Op != "Post" {
+		t.Errorf("refused connection: %v (%T), want a *url.Error for Post", err, errors.Unwrap(err))
+	}
+	_, err = c.Call(context.Background(), "AdminGetDevice", `{}`, true)
+	if err == nil || errors.As(err, &exchange) {
+		t.Errorf("a request with no credentials to sign it: %v, want an error that is no *url.Error", err)
 	}
 }
 
