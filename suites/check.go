@@ -162,8 +162,8 @@ type job struct {
 }
 
 // batched runs a property whose cases are independent of each other: the answer to
-// one request does not depend on any other request of the run (no fixture state is
-// read or changed). Each rapid run draws up to batchSize cases, putting each on the
+// one case does not depend on any other case of the run (no case changes what
+// another reads; a case may make a fresh device of its own, see validCase). Each rapid run draws up to batchSize cases, putting each on the
 // wire as soon as it is drawn (at most --workers at a time), and then judges the
 // answers in the order they were drawn, stopping at the first that fails. No answer
 // depends on the order requests arrive in, so the verdict and the failing case are

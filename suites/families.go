@@ -186,25 +186,47 @@ func needsFor(op *spec.Operation) []string {
 // A device comes in two states, confirmed or just reported by a sign-in, and the
 // model does not say which one an operation wants (ConfirmDevice wants the second):
 // a call not answered 200 on a confirmed device is tried once on an unconfirmed one.
-func (c *check) validCall(t failer, ctx context.Context, op *spec.Operation, body map[string]any) (exchange, string) {
+// The error says that no fresh device could be provisioned.
+func (e *Env) validCall(ctx context.Context, op *spec.Operation, body map[string]any) (exchange, error) {
 	var x exchange
-	var key string
 	for _, confirmed := range []bool{true, false} {
-		token, k, err := c.env.freshDevice(ctx, confirmed)
+		token, k, err := e.freshDevice(ctx, confirmed)
 		if err != nil {
-			c.class = "fixture-unavailable"
-			t.Fatalf("%s", c.env.Red.String("a fresh device could not be provisioned: "+err.Error()))
+			return exchange{}, err
 		}
-		u := c.env.currentFixture().Users[0]
+		u := e.currentFixture().Users[0]
 		u.AccessToken = token
 		bound := cloneBody(body)
-		bind(op.Input, bound, c.env.fixtureValues(u, k))
-		x, key = c.env.send(ctx, op, bound, signs(op)), k
+		bind(op.Input, bound, e.fixtureValues(u, k))
+		x = e.send(ctx, op, bound, signs(op))
 		if x.err != nil || x.resp.Status == 200 {
 			break
 		}
 	}
-	return x, key
+	return x, nil
+}
+
+// validCase is one case of a check on valid calls: a compact valid request of op,
+// sent by a worker on a fresh device of its own, so that cases change nothing another
+// case reads and can be batched; judge sees the answer.
+func (c *check) validCase(t *rapid.T, op *spec.Operation, judge func(t failer, x exchange)) job {
+	body := c.env.gen.compact(op).Draw(t, "request")
+	// Written by the worker before its answer is handed over, read by judge after.
+	var setup error
+	return job{
+		send: func(ctx context.Context) exchange {
+			x, err := c.env.validCall(ctx, op, body)
+			setup = err
+			return x
+		},
+		judge: func(t failer, x exchange) {
+			if setup != nil {
+				c.class = "fixture-unavailable"
+				t.Fatalf("%s", c.env.Red.String("a fresh device could not be provisioned: "+setup.Error()))
+			}
+			judge(t, x)
+		},
+	}
 }
 
 // cloneBody copies a request body deeply enough for bind to fill it twice.
@@ -230,14 +252,15 @@ func (e *Env) emptyBodyChecks(op *spec.Operation) {
 			op.Name+" has no output: on success the service answers HTTP 200 with an empty body or {}", false, func(c *check) {
 				c.need(needsFor(op)...)
 				c.maxCases = 10 // each case provisions a device
-				c.property(func(t *rapid.T) {
-					x, _ := c.validCall(t, context.Background(), op, e.gen.compact(op).Draw(t, "request"))
-					switch {
-					case x.err != nil || x.resp.Status != 200:
-						c.fail(t, x, "a valid call on a provisioned device", "HTTP 200 with an empty body", nil)
-					case !emptyBody(x.resp.Body):
-						c.failClass(t, x, "non-empty-body", "a valid call on a provisioned device", "HTTP 200 with a body that is empty or exactly {}")
-					}
+				c.batched(func(t *rapid.T) job {
+					return c.validCase(t, op, func(t failer, x exchange) {
+						switch {
+						case x.err != nil || x.resp.Status != 200:
+							c.fail(t, x, "a valid call on a provisioned device", "HTTP 200 with an empty body", nil)
+						case !emptyBody(x.resp.Body):
+							c.failClass(t, x, "non-empty-body", "a valid call on a provisioned device", "HTTP 200 with a body that is empty or exactly {}")
+						}
+					})
 				})
 			})
 	})
@@ -306,14 +329,15 @@ func (e *Env) formatChecks(op *spec.Operation) {
 			"successful responses are sent with Content-Type "+e.Model.ContentType, false, func(c *check) {
 				c.need(needsFor(op)...)
 				c.maxCases = 5
-				c.property(func(t *rapid.T) {
-					x, _ := c.validCall(t, context.Background(), op, e.gen.compact(op).Draw(t, "request"))
-					if x.err == nil && x.resp.Status == 200 {
-						c.judged++
-						if !e.isJSON11(x) {
-							c.failClass(t, x, "wrong-content-type", "a valid call on a provisioned device", "Content-Type "+e.Model.ContentType)
+				c.batched(func(t *rapid.T) job {
+					return c.validCase(t, op, func(t failer, x exchange) {
+						if x.err == nil && x.resp.Status == 200 {
+							c.judged++
+							if !e.isJSON11(x) {
+								c.failClass(t, x, "wrong-content-type", "a valid call on a provisioned device", "Content-Type "+e.Model.ContentType)
+							}
 						}
-					}
+					})
 				})
 				c.judgedOrSkip("no valid call was answered 200 (empty-body and lifecycle report why)")
 			})
