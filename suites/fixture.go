@@ -318,12 +318,6 @@ func (e *Env) confirm(ctx context.Context, f *Fixture, token, key string) bool {
 	return e.decodeStep(f, "ConfirmDevice", x, nil)
 }
 
-// newDevice signs the first user in again and confirms the device that sign-in
-// reports, for checks that forget a device.
-func (e *Env) newDevice(ctx context.Context) (token, key string, err error) {
-	return e.freshDevice(ctx, true)
-}
-
 // freshDevice signs the first user in again; the device the sign-in reports is
 // confirmed when confirm is set, and left unconfirmed otherwise.
 func (e *Env) freshDevice(ctx context.Context, confirm bool) (token, key string, err error) {

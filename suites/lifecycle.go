@@ -31,15 +31,14 @@ func (e *Env) lifecycle() {
 	Describe(famLifecycle, Label(famLifecycle), func() {
 		e.step("ConfirmDevice", "confirms a device a sign-in reported",
 			"ConfirmDevice on the key a sign-in returned in NewDeviceMetadata answers 200 with the documented output",
-			[]string{"ConfirmDevice"}, func(c *check, t *rapid.T, _ device) {
-				d := c.unconfirmedDevice(t)
+			[]string{"ConfirmDevice"}, unconfirmed, func(c *check, t *rapid.T, d device) {
 				x := c.call(t, "ConfirmDevice", map[string]any{"AccessToken": d.token, "DeviceKey": d.key,
 					"DeviceName": rapid.StringMatching(`[a-z]{1,20}`).Draw(t, "name")})
 				c.judgeSuccess(t, x, "ConfirmDevice of a fresh device")
 			})
 		e.step("ConfirmDevice", "a second confirm is DeviceKeyExistsException",
 			"confirming a device that is already confirmed is HTTP 400 DeviceKeyExistsException",
-			[]string{"ConfirmDevice"}, func(c *check, t *rapid.T, d device) {
+			[]string{"ConfirmDevice"}, confirmed, func(c *check, t *rapid.T, d device) {
 				x := c.call(t, "ConfirmDevice", map[string]any{"AccessToken": d.token, "DeviceKey": d.key})
 				c.expectCode(t, x, "ConfirmDevice of a confirmed device", "DeviceKeyExistsException")
 			})
@@ -49,13 +48,13 @@ func (e *Env) lifecycle() {
 		} {
 			e.step(twin.list, "lists a confirmed device",
 				twin.list+" lists every confirmed device of the user (following PaginationToken)",
-				[]string{twin.list}, func(c *check, t *rapid.T, d device) { c.listed(t, twin.list, d) })
+				[]string{twin.list}, confirmed, func(c *check, t *rapid.T, d device) { c.listed(t, twin.list, d) })
 			e.step(twin.list, "Limit pages through every device exactly once",
 				twin.list+" with a Limit returns pages whose union is every device, none twice",
-				[]string{twin.list}, func(c *check, t *rapid.T, d device) { c.paging(t, twin.list, d) })
+				[]string{twin.list}, confirmed, func(c *check, t *rapid.T, d device) { c.paging(t, twin.list, d) })
 			e.step(twin.get, "returns a confirmed device with its remembered status",
 				twin.get+" answers 200 with the device, its key and the "+rememberedAttr+" attribute",
-				[]string{twin.get}, func(c *check, t *rapid.T, d device) {
+				[]string{twin.get}, confirmed, func(c *check, t *rapid.T, d device) {
 					x := c.call(t, twin.get, c.deviceBody(twin.get, d))
 					c.judgeSuccess(t, x, twin.get+" of a confirmed device")
 					if got := remembered(x.resp.Body); got == "" || !strings.Contains(string(x.resp.Body), d.key) {
@@ -65,7 +64,7 @@ func (e *Env) lifecycle() {
 			for _, status := range []string{"not_remembered", "remembered"} {
 				e.step(twin.update, "status "+status+" is visible in "+twin.get,
 					twin.update+" with DeviceRememberedStatus "+status+" answers 200 and "+twin.get+" then shows "+rememberedAttr+" = "+status,
-					[]string{twin.update, twin.get}, func(c *check, t *rapid.T, d device) {
+					[]string{twin.update, twin.get}, confirmed, func(c *check, t *rapid.T, d device) {
 						body := c.deviceBody(twin.update, d)
 						body["DeviceRememberedStatus"] = status
 						c.expectOK(t, c.call(t, twin.update, body), twin.update+" to "+status)
@@ -77,14 +76,14 @@ func (e *Env) lifecycle() {
 			}
 			e.step(twin.forget, "a forgotten device is gone from "+twin.get,
 				"after "+twin.forget+" answers 200, "+twin.get+" of that device is HTTP 400 ResourceNotFoundException",
-				[]string{twin.forget, twin.get}, func(c *check, t *rapid.T, d device) {
+				[]string{twin.forget, twin.get}, confirmed, func(c *check, t *rapid.T, d device) {
 					c.expectOK(t, c.call(t, twin.forget, c.deviceBody(twin.forget, d)), twin.forget+" of a confirmed device")
 					x := c.call(t, twin.get, c.deviceBody(twin.get, d))
 					c.expectCode(t, x, twin.get+" of a forgotten device", "ResourceNotFoundException")
 				})
 			e.step(twin.forget, "a forgotten device is gone from "+twin.list,
 				"after "+twin.forget+" answers 200, "+twin.list+" no longer lists the device",
-				[]string{twin.forget, twin.list}, func(c *check, t *rapid.T, d device) {
+				[]string{twin.forget, twin.list}, confirmed, func(c *check, t *rapid.T, d device) {
 					c.expectOK(t, c.call(t, twin.forget, c.deviceBody(twin.forget, d)), twin.forget+" of a confirmed device")
 					if keys, last := c.listAll(t, twin.list, d, 60); slices.Contains(keys, d.key) {
 						c.failClass(t, last, "state-not-stored", twin.list+" after "+twin.forget, "no entry for the forgotten device "+d.key)
@@ -92,14 +91,14 @@ func (e *Env) lifecycle() {
 				})
 			e.step(twin.get, "an unknown device is ResourceNotFoundException",
 				twin.get+" of a well-formed key the user never had is HTTP 400 ResourceNotFoundException",
-				[]string{twin.get}, func(c *check, t *rapid.T, d device) {
+				[]string{twin.get}, confirmed, func(c *check, t *rapid.T, d device) {
 					d.key = c.unknownKey(t, twin.get)
 					x := c.call(t, twin.get, c.deviceBody(twin.get, d))
 					c.expectCode(t, x, twin.get+" of an unknown device", "ResourceNotFoundException")
 				})
 			e.step(twin.forget, "forgetting an unknown device is ResourceNotFoundException",
 				twin.forget+" of a well-formed key the user never had is HTTP 400 ResourceNotFoundException",
-				[]string{twin.forget}, func(c *check, t *rapid.T, d device) {
+				[]string{twin.forget}, confirmed, func(c *check, t *rapid.T, d device) {
 					d.key = c.unknownKey(t, twin.forget)
 					x := c.call(t, twin.forget, c.deviceBody(twin.forget, d))
 					c.expectCode(t, x, twin.forget+" of an unknown device", "ResourceNotFoundException")
@@ -108,9 +107,16 @@ func (e *Env) lifecycle() {
 	})
 }
 
+// Whether a workflow step starts from a confirmed device or from one a sign-in has
+// only reported.
+const (
+	confirmed   = true
+	unconfirmed = false
+)
+
 // step declares one workflow spec under the operation it judges. Each case gets a
-// fresh confirmed device of the first user.
-func (e *Env) step(opName, name, requirement string, uses []string, body func(c *check, t *rapid.T, d device)) {
+// fresh device of the first user, confirmed or not.
+func (e *Env) step(opName, name, requirement string, uses []string, confirm bool, body func(c *check, t *rapid.T, d device)) {
 	for _, u := range uses {
 		if e.Model.Operation(u) == nil {
 			return
@@ -124,7 +130,7 @@ func (e *Env) step(opName, name, requirement string, uses []string, body func(c 
 		f := c.need(caps...)
 		c.maxCases = 3 // each case provisions devices
 		c.property(func(t *rapid.T) {
-			token, key, err := e.newDevice(context.Background())
+			token, key, err := e.freshDevice(context.Background(), confirm)
 			if err != nil {
 				c.class = "fixture-unavailable"
 				t.Fatalf("%s", e.Red.String("a fresh device could not be provisioned: "+err.Error()))
@@ -148,18 +154,6 @@ func (c *check) deviceBody(opName string, d device) map[string]any {
 	body := map[string]any{}
 	bind(op.Input, body, c.env.fixtureValues(d.user, d.key))
 	return body
-}
-
-func (c *check) unconfirmedDevice(t *rapid.T) device {
-	f := c.env.currentFixture()
-	u := f.Users[0]
-	token, key, ok := c.env.signIn(context.Background(), &Fixture{ClientID: f.ClientID}, u.Username, u.Password)
-	if !ok || key == "" {
-		c.class = "fixture-unavailable"
-		t.Fatalf("signing in for an unconfirmed device failed")
-	}
-	u.AccessToken = token
-	return device{token: token, key: key, user: u}
 }
 
 // unknownKey draws a well-formed device key that no user was issued.
