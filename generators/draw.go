@@ -52,10 +52,34 @@ func (d *drawer) index(n int) int {
 		return 0
 	}
 	d.drew = true
-	// Unsigned: rapid's signed draws flip a coin for the sign first, even when the
-	// range has no negative part, which costs a float draw per character.
-	return int(rapid.UintRange(0, uint(n-1)).Draw(d.t, ""))
+	g := indexGen(n)
+	return int(g.Draw(d.t, ""))
 }
+
+// cachedIndexes is how many index generators are made once rather than at every
+// draw: a generator is two allocations, and a case makes dozens of small choices
+// (alternatives, repeat counts, coins), 9 of a request's 146 allocations.
+const cachedIndexes = 256
+
+// indexGens are the generators of [0, n) for n < cachedIndexes, built when the
+// package is loaded and only read after: a rapid generator keeps no state of a draw.
+var indexGens = func() (gens [cachedIndexes]*rapid.Generator[uint]) {
+	for n := 2; n < cachedIndexes; n++ {
+		gens[n] = newIndexGen(n)
+	}
+	return gens
+}()
+
+func indexGen(n int) *rapid.Generator[uint] {
+	if n < cachedIndexes {
+		return indexGens[n]
+	}
+	return newIndexGen(n)
+}
+
+// newIndexGen is unsigned: rapid's signed draws flip a coin for the sign first, even
+// when the range has no negative part, which costs a float draw per character.
+func newIndexGen(n int) *rapid.Generator[uint] { return rapid.UintRange(0, uint(n-1)) }
 
 // int64In draws an integer in [lo, hi].
 func (d *drawer) int64In(lo, hi int64) int64 {
@@ -91,9 +115,18 @@ const endsLow = 4
 // it would need the length draw to grow at the same time). With rapid's bias to
 // small numbers, the lower end comes up in about 28% of draws and the upper end in
 // 15-30% (less for very large n), measured by TestBoundariesComeUpOften.
-func (d *drawer) towardEnds(n int64, top bool) int64 {
+func (d *drawer) towardEnds(n int64, top bool) int64 { return d.end(newEnds(n, top)) }
+
+// ends is a towardEnds draw over [0, n) made ready once, for a plan that draws it
+// at every case: its generator is not rebuilt each time.
+type ends struct {
+	n   int64
+	gen *rapid.Generator[uint64] // nil when n ≤ 1: nothing to choose
+}
+
+func newEnds(n int64, top bool) ends {
 	if n <= 1 {
-		return 0
+		return ends{n: n}
 	}
 	size := endsLow + n
 	if top {
@@ -102,15 +135,23 @@ func (d *drawer) towardEnds(n int64, top bool) int64 {
 		// end", gets at least half of those draws.
 		size = max(int64(1)<<(bits.Len64(uint64(n))+1), endsLow+n+1)
 	}
+	return ends{n: n, gen: rapid.Uint64Range(0, uint64(size-1))}
+}
+
+// end draws from e as towardEnds does.
+func (d *drawer) end(e ends) int64 {
+	if e.gen == nil {
+		return 0
+	}
 	d.drew = true
-	u := int64(rapid.Uint64Range(0, uint64(size-1)).Draw(d.t, ""))
+	u := int64(e.gen.Draw(d.t, ""))
 	switch {
 	case u < endsLow:
 		return 0
-	case u < endsLow+n:
+	case u < endsLow+e.n:
 		return u - endsLow
 	}
-	return n - 1
+	return e.n - 1
 }
 
 // lengthIn draws one member of s, shrinking towards the smallest.

@@ -83,8 +83,13 @@ func union(a, b lenSet) lenSet {
 	return normalize(append(append([]span(nil), a...), b...))
 }
 
-func intersect(a, b lenSet) lenSet {
-	var out []span
+func intersect(a, b lenSet) lenSet { return intersectInto(nil, a, b) }
+
+// intersectInto is intersect written into dst's room: a pattern's draw splits its
+// length between the parts of a concatenation with one intersection per part, a
+// dozen sets per case that need not outlive the draw.
+func intersectInto(dst, a, b lenSet) lenSet {
+	out := dst[:0]
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		lo, hi := max(a[i].lo, b[j].lo), min(a[i].hi, b[j].hi)
@@ -116,8 +121,11 @@ func plus(a, b lenSet, limit int) lenSet {
 
 // from is {n - x : x in a, 0 ≤ n - x}: the lengths left for the rest of a string of
 // length n once a part with a length in a is taken.
-func (a lenSet) from(n int) lenSet {
-	var out []span
+func (a lenSet) from(n int) lenSet { return a.fromInto(nil, n) }
+
+// fromInto is from written into dst's room (see intersectInto).
+func (a lenSet) fromInto(dst lenSet, n int) lenSet {
+	out := dst[:0]
 	for i := len(a) - 1; i >= 0; i-- {
 		lo, hi := n-a[i].hi, n-a[i].lo
 		if hi < 0 {

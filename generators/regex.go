@@ -273,11 +273,14 @@ func (n *node) generate(d *drawer, length int, b *strings.Builder) {
 	case opClass:
 		b.WriteRune(d.runeOf(n.class))
 	case opConcat:
+		// Room for the sets of lengths a part can take, on the stack: lengthIn
+		// draws from them before the part is generated, so one pair serves all.
+		var scratch [2][8]span
 		rest := length
 		for i, s := range n.subs {
 			part := rest
 			if i < len(n.subs)-1 {
-				part = d.lengthIn(intersect(s.lens, n.suffix[i+1].from(rest)))
+				part = d.lengthIn(intersectInto(scratch[0][:], s.lens, n.suffix[i+1].fromInto(scratch[1][:], rest)))
 			}
 			s.generate(d, part, b)
 			rest -= part
@@ -314,11 +317,12 @@ func (n *node) generate(d *drawer, length int, b *strings.Builder) {
 			}
 		}
 		c := counts[d.index(len(counts))]
+		var scratch [2][8]span
 		rest := length
 		for i := range c {
 			part := rest
 			if i < c-1 {
-				part = d.lengthIn(intersect(n.item, n.exact[c-1-i].from(rest)))
+				part = d.lengthIn(intersectInto(scratch[0][:], n.item, n.exact[c-1-i].fromInto(scratch[1][:], rest)))
 			}
 			sub.generate(d, part, b)
 			rest -= part

@@ -173,9 +173,13 @@ type stringPlan struct {
 	// feasible is every length a value can have as far as the pattern goes (up to
 	// "far beyond max"); valid is the part the shape's length limits allow.
 	feasible, valid lenSet
-	minLen          int
-	maxLen          int // unboundedMax when the shape has no maxLength
-	bounded         bool
+	// compact is the part of valid a compact value's length is drawn from; the
+	// length draws of both are made ready once.
+	compact                lenSet
+	validEnds, compactEnds ends
+	minLen                 int
+	maxLen                 int // unboundedMax when the shape has no maxLength
+	bounded                bool
 }
 
 func newStringPlan(s *spec.Shape) (*stringPlan, error) {
@@ -200,6 +204,9 @@ func newStringPlan(s *spec.Shape) (*stringPlan, error) {
 	if sp.valid.empty() {
 		return nil, fmt.Errorf("shape %s: no value of length %d..%d matches pattern %s", s.Name, sp.minLen, sp.maxLen, s.Pattern)
 	}
+	sp.compact = intersect(sp.valid, between(0, max(sp.valid.min(), compactMax)))
+	sp.validEnds = newEnds(int64(sp.valid.count()), sp.bounded)
+	sp.compactEnds = newEnds(int64(sp.compact.count()), false)
 	return sp, nil
 }
 
@@ -209,11 +216,10 @@ func farBeyond(maxLen int) int { return max(min(4*maxLen, farCap), maxLen+2) }
 // length draws the length of a valid value, with exact min and max drawn often
 // (see towardEnds); compact values stay short and have no upper end to hit.
 func (sp *stringPlan) length(d *drawer, compact bool) int {
-	set := sp.valid
 	if compact {
-		set = intersect(set, between(0, max(set.min(), compactMax)))
+		return sp.compact.nth(int(d.end(sp.compactEnds)))
 	}
-	return set.nth(int(d.towardEnds(int64(set.count()), sp.bounded && !compact)))
+	return sp.valid.nth(int(d.end(sp.validEnds)))
 }
 
 // within draws a valid value whose length is in [lo, hi], preferring short ones (at
@@ -271,6 +277,7 @@ type intPlan struct {
 	hasMin, hasMax  bool
 	int32           bool
 	lowest, highest int64 // what the wire type can carry
+	ends            ends  // the draw of a valid value, made ready once
 }
 
 func newIntPlan(s *spec.Shape) *intPlan {
@@ -287,6 +294,9 @@ func newIntPlan(s *spec.Shape) *intPlan {
 	if s.Maximum != nil {
 		ip.hi, ip.hasMax = *s.Maximum, true
 	}
+	if ip.hasMin || ip.hasMax {
+		ip.ends = newEnds(ip.hi-ip.lo+1, true)
+	}
 	return ip
 }
 
@@ -296,7 +306,7 @@ func (ip *intPlan) valid(d *drawer) int64 {
 	if !ip.hasMin && !ip.hasMax {
 		return d.int64In(ip.lo, ip.hi)
 	}
-	return ip.lo + d.towardEnds(ip.hi-ip.lo+1, true)
+	return ip.lo + d.end(ip.ends)
 }
 
 // member returns the plan of the member at path below p.
