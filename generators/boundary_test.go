@@ -27,21 +27,21 @@ func TestBoundaryCasesAreValidAndOnTheBound(t *testing.T) {
 					t.Fatal(err)
 				}
 				if len(vs) > 0 {
-					t.Fatalf("%s: breaks %v", k.Description, vs)
+					t.Fatalf("%s: breaks %v", k.Description(), vs)
 				}
 				s := c.Member.Shape
 				switch v := k.Value.(type) {
 				case string:
 					n := utf8.RuneCountInString(v)
 					if (k.Variant == "max" && (s.MaxLength == nil || n != *s.MaxLength)) || (k.Variant == "min" && n < s.MinLength) {
-						t.Fatalf("%s: %d characters is not the %s", k.Description, n, k.Variant)
+						t.Fatalf("%s: %d characters is not the %s", k.Description(), n, k.Variant)
 					}
 				case int64:
 					if (k.Variant == "max" && v != *s.Maximum) || (k.Variant == "min" && v != *s.Minimum) {
-						t.Fatalf("%s: not the %s", k.Description, k.Variant)
+						t.Fatalf("%s: not the %s", k.Description(), k.Variant)
 					}
 				default:
-					t.Fatalf("%s: value of type %T", k.Description, v)
+					t.Fatalf("%s: value of type %T", k.Description(), v)
 				}
 			})
 		})

@@ -214,13 +214,13 @@ func TestDescriptionsSayWhatBreaks(t *testing.T) {
 	}
 	k := generators.InvalidVariant(c, "junk-after").Example(3)
 	want := regexp.MustCompile(`^DeviceKey = ".+" \(valid value \+ junk after\): breaks pattern \^\(\?:\[\\w-\]\+_\[0-9a-f-\]\+\)\$, expect InvalidParameterException$`)
-	if !want.MatchString(k.Description) {
-		t.Errorf("description %q does not match %v", k.Description, want)
+	if !want.MatchString(k.Description()) {
+		t.Errorf("description %q does not match %v", k.Description(), want)
 	}
 	if !strings.HasPrefix(k.Value.(string), "") || !c.Member.Shape.Regexp.MatchString(strings.TrimRightFunc(k.Value.(string), func(r rune) bool { return !strings.ContainsRune("abcdef0123456789-", r) })) {
 		t.Errorf("junk-after value %q is not a valid DeviceKey followed by junk", k.Value)
 	}
-	t.Log(k.Description)
+	t.Log(k.Description())
 }
 
 // Looking up a variant a constraint does not have is a programming error, said loudly.

@@ -232,13 +232,13 @@ func judge(c spec.Constraint, variants []string, k generators.Case) string {
 	if len(k.AlsoBreaks) > 0 {
 		s := c.Member.Shape
 		if c.Kind != spec.ConstraintLength || k.Value != "" || !slices.Equal(k.AlsoBreaks, []spec.ConstraintKind{spec.ConstraintPattern}) || s.Regexp == nil || s.Regexp.MatchString("") {
-			return "also breaks " + kinds(k.AlsoBreaks) + " where that is avoidable: " + k.Description
+			return "also breaks " + kinds(k.AlsoBreaks) + " where that is avoidable: " + k.Description()
 		}
 	}
 	// The description names the member, the rule and the expected code.
 	for _, part := range []string{c.MemberPath(), string(c.Kind), "expect " + want[0]} {
-		if !strings.Contains(k.Description, part) {
-			return "description " + k.Description + " does not say " + part
+		if !strings.Contains(k.Description(), part) {
+			return "description " + k.Description() + " does not say " + part
 		}
 	}
 	// The harness caps bodies: even "far beyond" stays well under 300 KB.
@@ -258,7 +258,7 @@ func judge(c spec.Constraint, variants []string, k generators.Case) string {
 	var gotKinds []spec.ConstraintKind
 	for _, v := range vs {
 		if v.Path != strings.Join(c.Path, "/") {
-			return "oracle finds " + v.String() + " away from " + c.MemberPath() + ": " + k.Description
+			return "oracle finds " + v.String() + " away from " + c.MemberPath() + ": " + k.Description()
 		}
 		if !slices.Contains(gotKinds, v.Kind) {
 			gotKinds = append(gotKinds, v.Kind)
@@ -267,7 +267,7 @@ func judge(c spec.Constraint, variants []string, k generators.Case) string {
 	slices.Sort(gotKinds)
 	slices.Sort(wantKinds)
 	if !slices.Equal(gotKinds, wantKinds) {
-		return "oracle finds " + kinds(gotKinds) + " " + violations(vs) + ", want exactly " + kinds(wantKinds) + ": " + k.Description
+		return "oracle finds " + kinds(gotKinds) + " " + violations(vs) + ", want exactly " + kinds(wantKinds) + ": " + k.Description()
 	}
 	return ""
 }

@@ -92,7 +92,7 @@ func TestShrinksAnInvalidCaseToAReadableOne(t *testing.T) {
 		last = k
 		// The "target": accepts any DeviceKey of 1 to 55 characters.
 		if n := utf8.RuneCountInString(k.Value.(string)); n >= 1 && n <= 55 {
-			t.Fatalf("accepted: %s", k.Description)
+			t.Fatalf("accepted: %s", k.Description())
 		}
 	})
 	if !rec.Failed() {
@@ -101,7 +101,7 @@ func TestShrinksAnInvalidCaseToAReadableOne(t *testing.T) {
 	// Shrinking is a search for a local minimum: usually junk-before "!a_a", the
 	// first variant, sometimes another as small ("aa", its separator removed).
 	if n := utf8.RuneCountInString(last.Value.(string)); n > 4 || len(last.Request) != 1 {
-		t.Errorf("shrank to %s in %v, want a value of at most 4 characters, alone", last.Description, last.Request)
+		t.Errorf("shrank to %s in %v, want a value of at most 4 characters, alone", last.Description(), last.Request)
 	}
-	t.Logf("minimal case: %s; request %v", last.Description, last.Request)
+	t.Logf("minimal case: %s; request %v", last.Description(), last.Request)
 }

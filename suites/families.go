@@ -33,7 +33,7 @@ func (e *Env) inputChecks(op *spec.Operation) {
 						cs := e.gen.invalid(con).Draw(t, "case")
 						return job{send: e.sender(op, cs.Request, signs(op)), judge: func(t failer, x exchange) {
 							if x.err != nil || x.resp.Status != 400 || !slices.Contains(cs.Expect, x.resp.Code) {
-								c.fail(t, x, cs.Description, "HTTP 400 "+strings.Join(cs.Expect, " or "), cs.Expect)
+								c.fail(t, x, cs.Description(), "HTTP 400 "+strings.Join(cs.Expect, " or "), cs.Expect)
 							}
 						}}
 					})
@@ -57,10 +57,10 @@ func (e *Env) boundaryCheck(op *spec.Operation, con spec.Constraint) {
 			cs := e.gen.boundary(con).Draw(t, "case")
 			return job{send: e.sender(op, cs.Request, signs(op)), judge: func(t failer, x exchange) {
 				if x.err != nil || x.resp.Status >= 500 {
-					c.fail(t, x, cs.Description, "an answer other than a length rejection", nil)
+					c.fail(t, x, cs.Description(), "an answer other than a length rejection", nil)
 				}
 				if x.resp.Code == "InvalidParameterException" && mentionsLength(x.resp.Message(), con) {
-					c.failClass(t, x, "rejected-valid", cs.Description, "no InvalidParameterException for the length of "+con.MemberPath())
+					c.failClass(t, x, "rejected-valid", cs.Description(), "no InvalidParameterException for the length of "+con.MemberPath())
 				}
 			}}
 		})
@@ -276,8 +276,9 @@ func emptyBody(b []byte) bool {
 func (e *Env) formatChecks(op *spec.Operation) {
 	cons := op.Constraints()
 	Context(famFormat, Label(famFormat), func() {
-		// errorCase draws an invalid request; judge gets its answer and what it broke.
-		errorCase := func(t *rapid.T, judge func(t failer, x exchange, what string)) job {
+		// errorCase draws an invalid request; judge gets its answer and what it broke
+		// (described only when a message needs it).
+		errorCase := func(t *rapid.T, judge func(t failer, x exchange, what func() string)) job {
 			con := rapid.SampledFrom(cons).Draw(t, "constraint")
 			cs := e.gen.invalid(con).Draw(t, "case")
 			return job{send: e.sender(op, cs.Request, signs(op)), judge: func(t failer, x exchange) { judge(t, x, cs.Description) }}
@@ -285,11 +286,11 @@ func (e *Env) formatChecks(op *spec.Operation) {
 		e.itSpec(op.Name, famFormat, "errors carry the JSON 1.1 content type",
 			"error responses are sent with Content-Type "+e.Model.ContentType, false, func(c *check) {
 				c.batched(func(t *rapid.T) job {
-					return errorCase(t, func(t failer, x exchange, what string) {
+					return errorCase(t, func(t failer, x exchange, what func() string) {
 						if x.err == nil && x.resp.Status >= 400 {
 							c.judged++
 							if !e.isJSON11(x) {
-								c.failClass(t, x, "wrong-content-type", what, "Content-Type "+e.Model.ContentType)
+								c.failClass(t, x, "wrong-content-type", what(), "Content-Type "+e.Model.ContentType)
 							}
 						}
 					})
@@ -299,13 +300,13 @@ func (e *Env) formatChecks(op *spec.Operation) {
 		e.itSpec(op.Name, famFormat, "error bodies are JSON with a code and a message",
 			`error bodies are JSON objects {"__type": code, "message": text}; the code is readable as the AWS SDKs read it`, false, func(c *check) {
 				c.batched(func(t *rapid.T) job {
-					return errorCase(t, func(t failer, x exchange, what string) {
+					return errorCase(t, func(t failer, x exchange, what func() string) {
 						if x.err != nil || x.resp.Status < 400 {
 							return // not an error answer: other checks judge it
 						}
 						c.judged++
 						if problem := errorBodyProblem(x); problem != "" {
-							c.failClass(t, x, "malformed-error", what+": "+problem, `a JSON object with "__type" and "message"`)
+							c.failClass(t, x, "malformed-error", what()+": "+problem, `a JSON object with "__type" and "message"`)
 						}
 					})
 				})
@@ -314,11 +315,11 @@ func (e *Env) formatChecks(op *spec.Operation) {
 		e.itSpec(op.Name, famFormat, "errors carry x-amzn-ErrorType",
 			"AWS sends the error code in the x-amzn-ErrorType header as well (advisory: the SDKs fall back to __type)", true, func(c *check) {
 				c.batched(func(t *rapid.T) job {
-					return errorCase(t, func(t failer, x exchange, what string) {
+					return errorCase(t, func(t failer, x exchange, what func() string) {
 						if x.err == nil && x.resp.Status >= 400 {
 							c.judged++
 							if !headerHas(x.resp.Header, "X-Amzn-Errortype") {
-								c.failClass(t, x, "missing-error-type-header", what, "an x-amzn-ErrorType header")
+								c.failClass(t, x, "missing-error-type-header", what(), "an x-amzn-ErrorType header")
 							}
 						}
 					})
@@ -396,14 +397,14 @@ func (e *Env) secrecyChecks(op *spec.Operation) {
 			e.itSpec(op.Name, famSecrecy, con.MemberPath()+" never echoed", con.MemberPath()+" is sensitive: AWS leaves its value out of error messages", false, func(c *check) {
 				c.batched(func(t *rapid.T) job {
 					var body map[string]any
-					var what string
+					var what func() string // described only when a message needs it
 					if len(invalid) > 0 && rapid.Bool().Draw(t, "invalid") {
 						cs := e.gen.invalid(rapid.SampledFrom(invalid).Draw(t, "constraint")).Draw(t, "case")
 						body, what = cs.Request, cs.Description
 					} else {
 						body = e.gen.compact(op).Draw(t, "request")
 						setPath(body, con.Path, e.gen.valid(con.Member.Shape).Draw(t, "value"))
-						what = "a well-formed but unknown " + con.MemberPath()
+						what = func() string { return "a well-formed but unknown " + con.MemberPath() }
 					}
 					value, _ := getPath(body, con.Path).(string)
 					return job{send: e.sender(op, body, signs(op)), judge: func(t failer, x exchange) {
@@ -411,7 +412,7 @@ func (e *Env) secrecyChecks(op *spec.Operation) {
 						if x.err == nil && len(value) >= 8 {
 							c.judged++
 							if strings.Contains(string(x.resp.Body), value) {
-								c.failClass(t, x, "echoed-secret", what, "an answer that does not contain the value of "+con.MemberPath())
+								c.failClass(t, x, "echoed-secret", what(), "an answer that does not contain the value of "+con.MemberPath())
 							}
 						}
 					}}
