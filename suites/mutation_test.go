@@ -200,8 +200,9 @@ func TestSuiteGrowsWithTheModel(t *testing.T) {
 }
 
 // TestWorkersDoNotChangeVerdicts runs the suite against defects that batched checks
-// catch (pattern, length, forged tokens, unsigned Admin calls) with one worker and
-// with the default eight: every check must reach the same verdict and class, after the
+// catch (pattern, length, forged tokens, unsigned Admin calls, and a non-empty 200
+// body, found by cases that each provision a fresh device) with one worker and with
+// the default eight: every check must reach the same verdict and class, after the
 // same number of cases, with the same minimal counterexample. A batch is judged in
 // the order it was drawn and replays go one at a time, so concurrency may change how
 // many requests go out, never what is found.
@@ -210,13 +211,14 @@ func TestWorkersDoNotChangeVerdicts(t *testing.T) {
 		t.Skip("meta-test: runs only in the parent process")
 	}
 	dir := t.TempDir()
-	for _, defect := range []string{"pattern-substring", "length-off-by-one", "token-signature-unchecked", "admin-unsigned-accepted"} {
+	for _, defect := range []string{"pattern-substring", "length-off-by-one", "token-signature-unchecked", "admin-unsigned-accepted", "non-empty-200-body"} {
 		var runs [2]*reports.Run
 		for i, workers := range []int{1, 8} {
 			// Shrinking is given all the time it needs: cut short by the clock, it
 			// could stop at different places on a busy machine.
 			runs[i], _ = childRun(t, dir, fmt.Sprintf("%s-w%d", defect, workers), nil, "COGCONFORM_DEFECT="+defect,
-				"COGCONFORM_CASES=25", "COGCONFORM_SEED=20261123", fmt.Sprintf("COGCONFORM_WORKERS=%d", workers), "COGCONFORM_SHRINK_TIME=2m")
+				"COGCONFORM_CASES=25", "COGCONFORM_SEED=20261123", fmt.Sprintf("COGCONFORM_WORKERS=%d", workers), "COGCONFORM_SHRINK_TIME=2m",
+				"COGCONFORM_RUN_ID=workers") // the same user names in both runs
 		}
 		one, eight := byID(runs[0]), byID(runs[1])
 		failed := 0
@@ -257,13 +259,19 @@ func byID(run *reports.Run) map[string]reports.Check {
 // has another marker in another run.
 var redactionMarker = regexp.MustCompile(`«redacted:[0-9a-f]+»`)
 
+// assignedByTarget are the values each embedded reference makes up at random: a user
+// pool's ID and a device's key (a generated key is no UUID once shrunk).
+var assignedByTarget = regexp.MustCompile(`"UserPoolId":"[a-z]{2}-[a-z]+-\d_[0-9A-Za-z]{9}"|[a-z]{2}-[a-z]+-\d_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
 // counterexampleOf is what a counterexample is about: the request and the kind of
-// answer (not the request ID or timings in the rest of the answer).
+// answer (not the request ID or timings in the rest of the answer, nor what the
+// target made up).
 func counterexampleOf(c reports.Check) string {
 	x := c.Counterexample
 	if x == nil {
 		return ""
 	}
 	body := redactionMarker.ReplaceAllString(x.Body, "«redacted»")
+	body = assignedByTarget.ReplaceAllString(body, "«assigned»")
 	return fmt.Sprintf("%s %s %s → %d %s", x.Operation, x.Headers["X-Amz-Target"], body, x.Response.Status, x.Response.Code)
 }
