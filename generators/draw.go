@@ -52,8 +52,7 @@ func (d *drawer) index(n int) int {
 		return 0
 	}
 	d.drew = true
-	g := indexGen(n)
-	return int(g.Draw(d.t, ""))
+	return int(indexGen(n).Draw(d.t, ""))
 }
 
 // cachedIndexes is how many index generators are made once rather than at every
@@ -101,24 +100,21 @@ func (d *drawer) done() {
 	}
 }
 
-// endsLow is how many of the smallest draws mean "the lower end" in towardEnds.
+// endsLow is how many of the smallest draws mean "the lower end" in an ends draw.
 const endsLow = 4
 
-// towardEnds draws an index in [0, n) with both ends drawn often on purpose, in a
-// way rapid can still shrink precisely. The index is one draw u over [0, N), mapped
-// monotonically: u < 4 is index 0, the next n values are the indices in order, and
-// (when top is set) everything above is index n-1, the upper end, for N between 2n
-// and 4n.
+// ends draws an index in [0, n) with both ends drawn often on purpose, in a way
+// rapid can still shrink precisely; a plan makes its draws ready once (newEnds), so
+// that no generator is built at every case. The index is one draw u over [0, N),
+// mapped monotonically: u < 4 is index 0, the next n values are the indices in order,
+// and (when top is set) everything above is index n-1, the upper end, for N between
+// 2n and 4n.
 // Monotone matters: rapid shrinks u by binary search, so a property failing for
 // lengths above 40 shrinks to exactly 41, even from a draw at the upper end. A
 // separate "which boundary" draw would strand the shrinker at the boundary (lowering
 // it would need the length draw to grow at the same time). With rapid's bias to
 // small numbers, the lower end comes up in about 28% of draws and the upper end in
 // 15-30% (less for very large n), measured by TestBoundariesComeUpOften.
-func (d *drawer) towardEnds(n int64, top bool) int64 { return d.end(newEnds(n, top)) }
-
-// ends is a towardEnds draw over [0, n) made ready once, for a plan that draws it
-// at every case: its generator is not rebuilt each time.
 type ends struct {
 	n   int64
 	gen *rapid.Generator[uint64] // nil when n ≤ 1: nothing to choose
@@ -138,7 +134,7 @@ func newEnds(n int64, top bool) ends {
 	return ends{n: n, gen: rapid.Uint64Range(0, uint64(size-1))}
 }
 
-// end draws from e as towardEnds does.
+// end draws an index from e.
 func (d *drawer) end(e ends) int64 {
 	if e.gen == nil {
 		return 0

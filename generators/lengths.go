@@ -119,11 +119,9 @@ func plus(a, b lenSet, limit int) lenSet {
 	return normalize(out)
 }
 
-// from is {n - x : x in a, 0 ≤ n - x}: the lengths left for the rest of a string of
-// length n once a part with a length in a is taken.
-func (a lenSet) from(n int) lenSet { return a.fromInto(nil, n) }
-
-// fromInto is from written into dst's room (see intersectInto).
+// fromInto is {n - x : x in a, 0 ≤ n - x}, the lengths left for the rest of a string
+// of length n once a part with a length in a is taken, written into dst's room (see
+// intersectInto).
 func (a lenSet) fromInto(dst lenSet, n int) lenSet {
 	out := dst[:0]
 	for i := len(a) - 1; i >= 0; i-- {

@@ -214,7 +214,7 @@ func newStringPlan(s *spec.Shape) (*stringPlan, error) {
 func farBeyond(maxLen int) int { return max(min(4*maxLen, farCap), maxLen+2) }
 
 // length draws the length of a valid value, with exact min and max drawn often
-// (see towardEnds); compact values stay short and have no upper end to hit.
+// (see ends); compact values stay short and have no upper end to hit.
 func (sp *stringPlan) length(d *drawer, compact bool) int {
 	if compact {
 		return sp.compact.nth(int(d.end(sp.compactEnds)))
@@ -300,7 +300,7 @@ func newIntPlan(s *spec.Shape) *intPlan {
 	return ip
 }
 
-// valid draws a valid integer, with the range ends drawn often (see towardEnds).
+// valid draws a valid integer, with the range ends drawn often (see ends).
 // Without any bound there is no end to favour, and rapid's own draw shrinks to 0.
 func (ip *intPlan) valid(d *drawer) int64 {
 	if !ip.hasMin && !ip.hasMax {
