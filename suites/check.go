@@ -164,12 +164,13 @@ type job struct {
 
 // batched runs a property whose cases are independent of each other: the answer to
 // one case does not depend on any other case of the run (no case changes what
-// another reads; a case may make a fresh device of its own, see validCase). Each rapid run draws up to batchSize cases, putting each on the
-// wire as soon as it is drawn (at most --workers at a time), and then judges the
-// answers in the order they were drawn, stopping at the first that fails. No answer
-// depends on the order requests arrive in, so the verdict and the failing case are
-// the same whatever the scheduling, and the same with --workers 1, where the batch is
-// drawn first and each case then sent and judged in turn. Once a case has failed,
+// another reads; a case may make a fresh device of its own, see validCase). Each
+// rapid run draws up to batchSize cases, putting each on the wire as soon as it is
+// drawn (at most --workers at a time), and then judges the answers in the order they
+// were drawn, stopping at the first that fails. No answer depends on the order
+// requests arrive in, so the verdict and the failing case are the same whatever the
+// scheduling, and the same with --workers 1, where the batch is drawn first and each
+// case then sent and judged in turn. Once a case has failed,
 // every replay (rapid's reproduction and shrinking) runs in turn too, so the minimal
 // counterexample does not depend on the concurrency either
 // (TestWorkersDoNotChangeVerdicts).
@@ -238,8 +239,8 @@ func (c *check) batched(prepare func(t *rapid.T) job) {
 			// failure from a flaky one by its stack, line numbers included.
 			jobs[i].judge(t, x)
 			// Judged: its request and answer (up to --max-body each) can go. A
-			// batch keeps only what is in flight or came back early, not 64 of
-			// each.
+			// batch keeps only what is in flight or came back early, not a whole
+			// batch of each.
 			jobs[i] = job{}
 			if sent != nil {
 				sent.forget(i)
