@@ -184,8 +184,8 @@ func (d *drawer) tailSource() *rand.PCG {
 
 // intN is rand.New(p).IntN(n), n > 0, without an interface call per draw: the same
 // reduction as math/rand/v2 (Lemire's, and a mask for powers of two), so the same
-// values from the same source. It runs once per tail character outside writeDuos:
-// single runes and alphabets with no ASCII member.
+// values from the same source. It runs once per tail character where there is no
+// pool: single runes and alphabets with no ASCII member.
 func intN(p *rand.PCG, n int) int {
 	u := uint64(n)
 	if u&(u-1) == 0 {
@@ -210,16 +210,37 @@ func (d *drawer) writeRun(b *strings.Builder, c *runeClass, n int) {
 	d.writeTail(b, c, n)
 }
 
-// writeTail writes n runes of c's fill as UTF-8, from the tail source: the rest of
-// a string whose rapid budget is spent, up to the 256 Ki runes of "far beyond max".
+// tailWindows is how many different tails of one length an alphabet has: a tail
+// starts at one of the first tailWindows characters of the alphabet's pool.
+const tailWindows = 1 << 16
+
+// tailPoolLen is the length of an alphabet's pool: a tail of up to farCap
+// characters is one copy from it wherever it starts.
+const tailPoolLen = tailWindows + farCap
+
+// writeTail writes n runes of c's fill, from the tail source: the rest of a string
+// whose rapid budget is spent, up to the 256 Ki runes of "far beyond max".
+//
+// An ASCII fill's tail is a window of its alphabet's pool at an offset the tail
+// source draws: a copy, where drawing each character was a third of the cost of a
+// 128 Ki-character value, on the goroutine every case of a check is drawn on. Each
+// character is still uniform over the alphabet; what is lost is independence
+// between tails (two may overlap, shifted), which nothing judges: a tail only fills
+// a value to its length. A shorter tail from the same source is the start of a
+// longer one, as rapid's shrinking of a length wants.
 func (d *drawer) writeTail(b *strings.Builder, c *runeClass, n int) {
 	if n <= 0 {
 		return
 	}
 	d.drew = true
 	tail, f := d.tailSource(), c.fill
-	if f.duos != nil {
-		writeDuos(b, tail, f.duos, n)
+	if f.ascii != nil {
+		pool := f.ascii.tailPool()
+		for off := int(tail.Uint64() % tailWindows); n > 0; off = 0 {
+			m := min(n, len(pool)-off)
+			b.WriteString(pool[off : off+m])
+			n -= m
+		}
 		return
 	}
 	var chunk [1024]byte
@@ -235,8 +256,8 @@ func (d *drawer) writeTail(b *strings.Builder, c *runeClass, n int) {
 }
 
 // writeDuos writes n characters drawn uniformly and independently from the
-// alphabet of the pair table duos, eight per PCG output: one output per character,
-// as intN draws, made the PCG most of the cost of a long tail.
+// alphabet of the pair table duos, eight per PCG output (one output per character,
+// as intN draws, made the PCG most of the cost): an alphabet's tail pool.
 //
 // An output w gives four pairs as the base-k digits of (w·k⁴) >> 64, k = len(duos),
 // read off one multiplication at a time: w·k = h0·2⁶⁴ + l0, l0·k = h1·2⁶⁴ + l1, ...,

@@ -1,7 +1,9 @@
 package generators
 
 import (
+	"math/rand/v2"
 	"sort"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -47,10 +49,9 @@ type runeClass struct {
 	// class itself when it has none): the runes of the long tail of a very long
 	// string, which must stay within the harness's body cap.
 	fill *runeClass
-	// duos, for a fill whose members are all ASCII, holds every ordered pair of
-	// members as two bytes (the first in the low byte): a long tail is written two
-	// characters per lookup (see writeDuos). Shared by the fills of one alphabet.
-	duos []uint16
+	// ascii is set for a fill whose members are all ASCII: what its long tails are
+	// written from (see writeTail). Shared by the fills of one alphabet.
+	ascii *asciiAlphabet
 }
 
 // newRuneClass builds a class from inclusive [lo, hi] pairs (the layout of
@@ -75,18 +76,43 @@ func newRuneClass(pairs []rune) *runeClass {
 	if a := newPlainClass(ascii); a != nil {
 		c.fill = a
 	}
-	c.fill.duos = duosOf(c.fill)
+	c.fill.ascii = asciiOf(c.fill)
 	return c
 }
 
-// duoTables holds the pair table of each ASCII alphabet, keyed by its members in
-// index order. Patterns are compiled again for every generator, so without sharing
-// every compile of the same [\S]+ would build its own 16 KiB table.
-var duoTables sync.Map
+// asciiAlphabet is what the long tails of one ASCII alphabet are written from.
+type asciiAlphabet struct {
+	// duos holds every ordered pair of members as two bytes (the first in the low
+	// byte), so that writeDuos writes two characters per lookup. A fill has at most
+	// 90 members (printable ASCII but five), so at most 8100 pairs.
+	duos []uint16
+	// pool is tailPoolLen characters drawn uniformly and independently from a fixed
+	// seed, built the first time a tail needs it; every tail is a window of it.
+	poolOnce sync.Once
+	pool     string
+}
 
-// duosOf returns the pair table of c, nil unless every member is ASCII. A fill has
-// at most 90 members (printable ASCII but five), so at most 8100 pairs.
-func duosOf(c *runeClass) []uint16 {
+// tailPool returns the alphabet's pool. Its seed is a constant, so that every
+// process (ginkgo -p, a replay) has the same pool and a run's values depend on its
+// seed alone.
+func (a *asciiAlphabet) tailPool() string {
+	a.poolOnce.Do(func() {
+		var b strings.Builder
+		b.Grow(tailPoolLen)
+		writeDuos(&b, rand.NewPCG(0x636F67636F6E666F, uint64(len(a.duos))), a.duos, tailPoolLen)
+		a.pool = b.String()
+	})
+	return a.pool
+}
+
+// asciiAlphabets holds each ASCII alphabet's table and pool, keyed by its members
+// in index order. Patterns are compiled again for every generator, so without
+// sharing every compile of the same [\S]+ would build its own 16 KiB table and
+// 320 KiB pool.
+var asciiAlphabets sync.Map
+
+// asciiOf returns c's alphabet, nil unless every member is ASCII.
+func asciiOf(c *runeClass) *asciiAlphabet {
 	if c.spans[len(c.spans)-1].hi >= utf8.RuneSelf {
 		return nil
 	}
@@ -94,8 +120,8 @@ func duosOf(c *runeClass) []uint16 {
 	for i := range members {
 		members[i] = byte(c.at(i))
 	}
-	if t, ok := duoTables.Load(string(members)); ok {
-		return t.([]uint16)
+	if a, ok := asciiAlphabets.Load(string(members)); ok {
+		return a.(*asciiAlphabet)
 	}
 	t := make([]uint16, 0, c.total*c.total)
 	for _, a := range members {
@@ -103,8 +129,8 @@ func duosOf(c *runeClass) []uint16 {
 			t = append(t, uint16(a)|uint16(b)<<8)
 		}
 	}
-	shared, _ := duoTables.LoadOrStore(string(members), t)
-	return shared.([]uint16)
+	shared, _ := asciiAlphabets.LoadOrStore(string(members), &asciiAlphabet{duos: t})
+	return shared.(*asciiAlphabet)
 }
 
 func newPlainClass(pairs []rune) *runeClass {

@@ -24,7 +24,7 @@ func asciiClass(t *testing.T, n int) *runeClass {
 		}
 	}
 	c := newRuneClass(pairs)
-	if c.fill.total != n || c.fill.duos == nil {
+	if c.fill.total != n || c.fill.ascii == nil {
 		t.Fatalf("class %q: a fill of %d, want all of it", string(pairs), c.fill.total)
 	}
 	return c
@@ -61,7 +61,7 @@ func TestTailIsUniform(t *testing.T) {
 		const perPair = 80 // expected count of each pair, in each of the two pair tests
 		length := 2 * n * n * perPair
 		var b strings.Builder
-		writeDuos(&b, rand.NewPCG(uint64(n), 1), c.fill.duos, length)
+		writeDuos(&b, rand.NewPCG(uint64(n), 1), c.fill.ascii.duos, length)
 		tail := b.String()
 		if len(tail) != length {
 			t.Fatalf("%d characters: wrote %d bytes, want %d", n, len(tail), length)
@@ -101,22 +101,70 @@ func TestTailIsUniform(t *testing.T) {
 }
 
 // The tail depends on the seed alone: runs repeat seed for seed, and a shorter tail
-// is the start of a longer one, so a value rapid shrinks in length keeps its start.
+// is the start of a longer one, so a value rapid shrinks in length keeps its start;
+// past the end of the pool a tail goes on from its start.
 func TestTailIsDeterministic(t *testing.T) {
-	c := asciiClass(t, 89)
-	tail := func(seed uint64, n int) string {
-		var b strings.Builder
-		writeDuos(&b, rand.NewPCG(seed, 2), c.fill.duos, n)
-		return b.String()
-	}
-	long := tail(3, 5000)
-	for _, n := range []int{1, 7, 8, 9, 1023, 1024, 1025, 5000} {
-		if a, b := tail(3, n), tail(3, n); a != b || a != long[:n] {
-			t.Errorf("length %d: %q and %q from one seed, want %q", n, a, b, long[:n])
+	for _, c := range []*runeClass{asciiClass(t, 89), newRuneClass([]rune{0x400, 0x4FF})} {
+		tail := func(seed uint64, n int) string {
+			d := &drawer{tail: rand.NewPCG(seed, 2)}
+			var b strings.Builder
+			d.writeTail(&b, c, n)
+			return b.String()
+		}
+		most := 2*tailPoolLen + 1
+		if c.fill.ascii == nil {
+			most = 5000 // rune by rune: the pool's lengths are not its subject
+		}
+		long := tail(3, most)
+		for _, n := range []int{1, 7, 8, 9, 1023, 1024, 1025, 5000, farCap, tailPoolLen, tailPoolLen + 1, most} {
+			if n > most {
+				continue
+			}
+			a, b := tail(3, n), tail(3, n)
+			if a != b || a != long[:len(a)] || utf8.RuneCountInString(a) != n {
+				t.Errorf("class of %d, length %d: %.40q… and %.40q… from one seed, want %d runes of %.40q…", c.total, n, a, b, n, long)
+			}
+		}
+		if tail(3, 100) == tail(4, 100) {
+			t.Errorf("class of %d: seeds 3 and 4 gave the same tail", c.total)
 		}
 	}
-	if tail(3, 100) == tail(4, 100) {
-		t.Error("seeds 3 and 4 gave the same tail")
+}
+
+// An alphabet's tails are windows of its pool, which is uniform over the alphabet
+// and holds nothing else; the windows start at many different places.
+func TestTailPoolIsUniform(t *testing.T) {
+	for _, n := range []int{2, 17, 66, 89, 90} {
+		c := asciiClass(t, n)
+		pool := c.fill.ascii.tailPool()
+		if len(pool) != tailPoolLen {
+			t.Fatalf("%d characters: a pool of %d, want %d", n, len(pool), tailPoolLen)
+		}
+		index := map[byte]int{}
+		for i := range n {
+			index[byte(c.fill.at(i))] = i
+		}
+		counts := make([]int, n)
+		for i := range len(pool) {
+			k, ok := index[pool[i]]
+			if !ok {
+				t.Fatalf("%d characters: %q at %d is not one of them", n, pool[i], i)
+			}
+			counts[k]++
+		}
+		if stat := chiSquare(counts, float64(len(pool))/float64(n)); !chiSquareOK(stat, n-1) {
+			t.Errorf("%d characters: chi-square %.0f with %d degrees of freedom", n, stat, n-1)
+		}
+		starts := map[string]bool{}
+		for seed := range uint64(1000) {
+			d := &drawer{tail: rand.NewPCG(seed, 5)}
+			var b strings.Builder
+			d.writeTail(&b, c, 32)
+			starts[b.String()] = true
+		}
+		if len(starts) < 980 { // 1000 draws of 65 536 offsets repeat about 8
+			t.Errorf("%d characters: 1000 seeds gave %d different 32-character tails", n, len(starts))
+		}
 	}
 }
 
