@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,11 +47,43 @@ type Redactor struct {
 	key []byte
 	pat patterns
 
-	mu sync.RWMutex
-	// forms is replaced, never modified, under mu, so String can use a snapshot
-	// without holding the lock.
+	mu sync.RWMutex // guards the rest
+	// forms, longest first, so that a secret that contains another is replaced
+	// whole.
 	forms []secretForm
+	// heads holds the first headLen bytes of every form, hashed (see mayHold).
+	heads headSet
 	seen  map[string]bool
+}
+
+// headLen is how much of every form mayHold looks for: all of the shortest.
+const headLen = MinSecretLen
+
+// headSet is a set of headLen-byte strings as a bitmap of their hashes: a string
+// none of whose windows is in it holds no form. A run registers hundreds of forms
+// (every sign-in's tokens, in up to seven encodings each) and its report has
+// thousands of strings, most without a secret: one pass over a string replaces a
+// search for every form in it.
+type headSet [1 << 16 / 64]uint64
+
+func headHash(s string) uint32 {
+	v := uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+	return (v * 0x9E3779B1) >> 16
+}
+
+func (h *headSet) add(s string) {
+	k := headHash(s)
+	h[k/64] |= 1 << (k % 64)
+}
+
+// mayHold is false when no form can occur in s.
+func (h *headSet) mayHold(s string) bool {
+	for i := 0; i+headLen <= len(s); i++ {
+		if k := headHash(s[i:]); h[k/64]&(1<<(k%64)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 type secretForm struct {
@@ -130,19 +163,19 @@ func NewRedactor() *Redactor {
 func (r *Redactor) Add(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	forms := append([]secretForm(nil), r.forms...)
 	for _, s := range secrets {
 		if len(s) < MinSecretLen || r.seen[s] {
 			continue
 		}
 		r.seen[s] = true
 		for _, text := range encodings(s) {
-			forms = append(forms, secretForm{text: text, secret: s})
+			// After every form as long or longer: forms of equal length keep the
+			// order they were added in.
+			i := sort.Search(len(r.forms), func(i int) bool { return len(r.forms[i].text) < len(text) })
+			r.forms = slices.Insert(r.forms, i, secretForm{text: text, secret: s})
+			r.heads.add(text)
 		}
 	}
-	// Longest first, so a secret that contains another is replaced whole.
-	sort.SliceStable(forms, func(i, j int) bool { return len(forms[i].text) > len(forms[j].text) })
-	r.forms = forms
 }
 
 // encodings lists the forms a value takes inside request bodies, error messages,
@@ -191,11 +224,14 @@ func (r *Redactor) String(s string) string {
 		return s
 	}
 	r.mu.RLock()
-	forms := r.forms
-	r.mu.RUnlock()
-	for _, f := range forms {
-		s = r.replaceForm(s, f)
+	// A replacement only puts a marker where a form was, so when the string as
+	// given holds no form's head, no form is found in it at any step.
+	if r.heads.mayHold(s) {
+		for _, f := range r.forms {
+			s = r.replaceForm(s, f)
+		}
 	}
+	r.mu.RUnlock()
 	// Each pattern runs only when a cheap substring test says it could match:
 	// most strings of a report hold no secret, and a report has many strings.
 	lower := strings.ToLower(s)
