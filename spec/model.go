@@ -12,6 +12,12 @@
 // against the whole value while JSON Schema searches anywhere; Load refuses an
 // unanchored pattern. Error codes are schemas marked x-aws-error; an operation's
 // documented set is the oneOf of its 400 (client) and 500 (server fault) responses.
+//
+// The harness's own marks on types: x-cogconform-fixture binds a type to a
+// provisioned value (a real device, token, pool or user), x-cogconform-secret has
+// reports redact it, and x-cogconform-issued says only the target can make a valid
+// one (a pagination token), so calls that must succeed leave it out; Load refuses
+// it on a required member.
 package spec
 
 import (
@@ -125,7 +131,11 @@ type Shape struct {
 	// Fixture names the provisioned value that fills members of this shape when a
 	// check needs a real resource: access-token, device-key, user-pool-id, username.
 	Fixture string
-	Schema  *openapi3.Schema
+	// Issued marks values only the target can make (a pagination token): a drawn
+	// one is well-formed and still means nothing to the target, so a call that
+	// must succeed leaves such members out. Only optional members may have it.
+	Issued bool
+	Schema *openapi3.Schema
 }
 
 // Member is a named member of an object shape.
@@ -462,6 +472,7 @@ func (b *builder) shape(opName, where string, ref *openapi3.SchemaRef) (*Shape, 
 		Sensitive:   s.Extensions["x-aws-sensitive"] == true,
 		Secret:      s.Extensions["x-cogconform-secret"] == true,
 		Fixture:     stringExt(s.Extensions, "x-cogconform-fixture"),
+		Issued:      s.Extensions["x-cogconform-issued"] == true,
 		Schema:      s,
 	}
 	switch {
@@ -549,7 +560,11 @@ func (b *builder) shape(opName, where string, ref *openapi3.SchemaRef) (*Shape, 
 			if err != nil {
 				return nil, err
 			}
-			sh.Members = append(sh.Members, &Member{Name: n, Required: slices.Contains(s.Required, n), Shape: ms})
+			m := &Member{Name: n, Required: slices.Contains(s.Required, n), Shape: ms}
+			if m.Required && ms.Issued {
+				return nil, fail("required member %q has an x-cogconform-issued type: a call could not leave it out to succeed", n)
+			}
+			sh.Members = append(sh.Members, m)
 		}
 	}
 	return sh, nil

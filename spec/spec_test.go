@@ -265,6 +265,10 @@ func TestBrokenDocumentsAreRefused(t *testing.T) {
 			"                  - $ref: \"#/components/schemas/DeviceKeyExistsException\"\n",
 			"                  - $ref: \"#/components/schemas/InternalErrorException\"\n",
 			[]string{"operation ConfirmDevice", "InternalErrorException", "HTTP 400"}},
+		{"issued type on a required member",
+			"      x-cogconform-fixture: device-key\n",
+			"      x-cogconform-fixture: device-key\n      x-cogconform-issued: true\n",
+			[]string{"required member \"DeviceKey\"", "x-cogconform-issued"}},
 		{"not YAML", "openapi: 3.0.3", "openapi: [3.0.3", []string{"loading"}},
 	}
 	for _, tc := range cases {

@@ -152,6 +152,9 @@ func describe(s *spec.Shape) string {
 	if s.Secret {
 		parts = append(parts, "secret")
 	}
+	if s.Issued {
+		parts = append(parts, "issued by the target")
+	}
 	return strings.Join(parts, "; ")
 }
 
@@ -167,6 +170,7 @@ type jsonMember struct {
 	Maximum   *int64   `json:"maximum,omitempty"`
 	Sensitive bool     `json:"sensitive,omitempty"`
 	Secret    bool     `json:"secret,omitempty"`
+	Issued    bool     `json:"issued,omitempty"`
 	Checks    []string `json:"constraints"`
 }
 
@@ -196,7 +200,7 @@ func writeModelJSON(w io.Writer, m *spec.Model) error {
 			s := row.member.Shape
 			jm := jsonMember{Path: row.path, Required: row.member.Required, Type: string(s.Kind), Pattern: s.Pattern,
 				MinLength: s.MinLength, MaxLength: s.MaxLength, Enum: s.Enum, Minimum: s.Minimum, Maximum: s.Maximum,
-				Sensitive: s.Sensitive, Secret: s.Secret}
+				Sensitive: s.Sensitive, Secret: s.Secret, Issued: s.Issued}
 			for _, k := range row.member.Kinds() {
 				jm.Checks = append(jm.Checks, string(k))
 			}
