@@ -196,20 +196,26 @@ func needsFor(op *spec.Operation) []string {
 	return caps
 }
 
-// validCall sends a valid call of op on a fresh device of the first user.
+// validCall sends a valid call of op on a fresh device of the scratch user (the
+// first user without one).
 //
 // A device comes in two states, confirmed or just reported by a sign-in, and the
 // model does not say which one an operation wants (ConfirmDevice wants the second):
 // a call not answered 200 on a confirmed device is tried once on an unconfirmed one.
 // The error says that no fresh device could be provisioned.
 func (e *Env) validCall(ctx context.Context, op *spec.Operation, body map[string]any) (exchange, error) {
+	f := e.currentFixture()
+	owner := f.Users[0]
+	if f.Scratch.Username != "" {
+		owner = f.Scratch
+	}
 	var x exchange
 	for _, confirmed := range []bool{true, false} {
-		token, k, err := e.freshDevice(ctx, confirmed)
+		token, k, err := e.freshDevice(ctx, owner, confirmed)
 		if err != nil {
 			return exchange{}, err
 		}
-		u := e.currentFixture().Users[0]
+		u := owner
 		u.AccessToken = token
 		bound := cloneBody(body)
 		bind(op.Input, bound, e.fixtureValues(u, k))

@@ -42,18 +42,25 @@ type User struct {
 // Fixture is what provisioning made, and what it could not. It crosses Ginkgo's
 // parallel processes as JSON, so it holds only data.
 type Fixture struct {
-	Steps          []reports.Step    `json:"steps"`
-	PoolID         string            `json:"poolId,omitempty"`
-	ClientID       string            `json:"clientId,omitempty"`
-	CreatedPool    bool              `json:"createdPool"`
-	Users          []User            `json:"users"` // [0] owns the devices checks use; [1] is the other user; [2] signed out
+	Steps       []reports.Step `json:"steps"`
+	PoolID      string         `json:"poolId,omitempty"`
+	ClientID    string         `json:"clientId,omitempty"`
+	CreatedPool bool           `json:"createdPool"`
+	Users       []User         `json:"users"` // [0] owns the devices checks use; [1] is the other user; [2] signed out
+	// Scratch signs in for the fresh devices of checks on valid calls (validCall),
+	// which pile up by the hundred: on the first user they made every list its
+	// workflows read longer the later the workflow ran. Without one (a
+	// handed-over user), the first user does.
+	Scratch        User              `json:"scratch"`
 	Missing        map[string]string `json:"missing"`
 	NotImplemented []string          `json:"notImplemented"`
 	Probe          string            `json:"probe"` // how the target answers an operation that does not exist
 
 	mu      sync.Mutex
-	devices []string // devices this process made, forgotten at cleanup on handed-over pools
+	devices []ownedDevice // devices this process made, forgotten at cleanup on handed-over pools
 }
+
+type ownedDevice struct{ username, key string }
 
 func (f *Fixture) step(name string, ok bool, detail string) {
 	v := reports.Pass
@@ -97,7 +104,7 @@ func (e *Env) setFixture(f *Fixture) {
 	e.fixtureMu.Lock()
 	defer e.fixtureMu.Unlock()
 	e.fixture = f
-	for _, u := range f.Users {
+	for _, u := range append([]User{f.Scratch}, f.Users...) {
 		e.Red.Add(u.Password)
 		e.Red.Add(u.AccessToken)
 	}
@@ -183,7 +190,7 @@ func (e *Env) provision(ctx context.Context) *Fixture {
 		users = []User{{Username: cfg.Username, Password: cfg.Password}}
 		missingAll("a handed-over user pool gets no second or signed-out user", capSecondUser, capRevoked)
 	} else if f.PoolID != "" {
-		for _, suffix := range []string{"a", "b", "c"} {
+		create := func(suffix string) (User, bool) {
 			u := User{Username: "cogconform-" + cfg.RunID + "-" + suffix, Password: newPassword()}
 			e.Red.Add(u.Password)
 			created := e.callFixture(ctx, "AdminCreateUser", map[string]any{
@@ -191,12 +198,16 @@ func (e *Env) provision(ctx context.Context) *Fixture {
 				"TemporaryPassword": newPassword(),
 			}, true)
 			if !e.decodeStep(f, "AdminCreateUser", created, nil) {
-				break
+				return User{}, false
 			}
 			set := e.callFixture(ctx, "AdminSetUserPassword", map[string]any{
 				"UserPoolId": f.PoolID, "Username": u.Username, "Password": u.Password, "Permanent": true,
 			}, true)
-			if !e.decodeStep(f, "AdminSetUserPassword", set, nil) {
+			return u, e.decodeStep(f, "AdminSetUserPassword", set, nil)
+		}
+		for _, suffix := range []string{"a", "b", "c"} {
+			u, ok := create(suffix)
+			if !ok {
 				break
 			}
 			users = append(users, u)
@@ -204,6 +215,10 @@ func (e *Env) provision(ctx context.Context) *Fixture {
 		if len(users) == 0 {
 			missingAll("creating a user failed: "+lastDetail(f), capToken, capDevice, capAdmin, capSecondUser, capRevoked, capNewDevice)
 			return f
+		}
+		// Signed in only when a check wants a fresh device (freshDevice).
+		if u, ok := create("d"); ok {
+			f.Scratch = u
 		}
 	}
 	f.Users = users
@@ -318,12 +333,11 @@ func (e *Env) confirm(ctx context.Context, f *Fixture, token, key string) bool {
 	return e.decodeStep(f, "ConfirmDevice", x, nil)
 }
 
-// freshDevice signs the first user in again; the device the sign-in reports is
-// confirmed when confirm is set, and left unconfirmed otherwise.
-func (e *Env) freshDevice(ctx context.Context, confirm bool) (token, key string, err error) {
+// freshDevice signs u in again; the device the sign-in reports is confirmed when
+// confirm is set, and left unconfirmed otherwise.
+func (e *Env) freshDevice(ctx context.Context, u User, confirm bool) (token, key string, err error) {
 	f := e.currentFixture()
 	scratch := &Fixture{ClientID: f.ClientID}
-	u := f.Users[0]
 	token, key, ok := e.signIn(ctx, scratch, u.Username, u.Password)
 	if !ok || key == "" {
 		return "", "", fmt.Errorf("signing in for a new device: %s", lastDetail(scratch))
@@ -332,7 +346,7 @@ func (e *Env) freshDevice(ctx context.Context, confirm bool) (token, key string,
 		return "", "", fmt.Errorf("confirming a new device: %s", lastDetail(scratch))
 	}
 	f.mu.Lock()
-	f.devices = append(f.devices, key)
+	f.devices = append(f.devices, ownedDevice{u.Username, key})
 	f.mu.Unlock()
 	return token, key, nil
 }
@@ -369,8 +383,8 @@ func (e *Env) cleanup(ctx context.Context, f *Fixture) []reports.Step {
 	f.mu.Lock()
 	devices := slices.Clone(f.devices)
 	f.mu.Unlock()
-	for _, key := range devices {
-		x := e.callFixture(ctx, "AdminForgetDevice", map[string]any{"UserPoolId": f.PoolID, "Username": f.Users[0].Username, "DeviceKey": key}, true)
+	for _, d := range devices {
+		x := e.callFixture(ctx, "AdminForgetDevice", map[string]any{"UserPoolId": f.PoolID, "Username": d.username, "DeviceKey": d.key}, true)
 		e.decodeStep(out, "AdminForgetDevice", x, nil)
 	}
 	return out.Steps

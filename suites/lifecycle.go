@@ -130,12 +130,12 @@ func (e *Env) step(opName, name, requirement string, uses []string, confirm bool
 		f := c.need(caps...)
 		c.maxCases = 3 // each case provisions devices
 		c.property(func(t *rapid.T) {
-			token, key, err := e.freshDevice(context.Background(), confirm)
+			u := f.Users[0]
+			token, key, err := e.freshDevice(context.Background(), u, confirm)
 			if err != nil {
 				c.class = "fixture-unavailable"
 				t.Fatalf("%s", e.Red.String("a fresh device could not be provisioned: "+err.Error()))
 			}
-			u := f.Users[0]
 			u.AccessToken = token
 			body(c, t, device{token: token, key: key, user: u})
 		})

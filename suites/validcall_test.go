@@ -40,8 +40,8 @@ func TestValidCallsSucceedOnTheReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := e.provision(ctx)
-	if len(f.Missing) > 0 {
-		t.Fatalf("provisioning: missing %v", f.Missing)
+	if len(f.Missing) > 0 || f.Scratch.Username == "" {
+		t.Fatalf("provisioning: missing %v, scratch user %q", f.Missing, f.Scratch.Username)
 	}
 	e.setFixture(f)
 	for _, op := range e.Model.Operations {

@@ -298,8 +298,8 @@ func TestRunDeletesExactlyWhatItCreated(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(names) != 5 { // pool, client, three users
-		t.Errorf("created %v, want a pool, a client and three users", names)
+	if len(names) != 6 { // pool, client, three users and the scratch user
+		t.Errorf("created %v, want a pool, a client, three users and a scratch user", names)
 	}
 	for _, n := range names {
 		if !strings.HasPrefix(n, "cogconform-t9x") {
