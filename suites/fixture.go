@@ -51,7 +51,10 @@ type Fixture struct {
 	// which pile up by the hundred: on the first user they made every list its
 	// workflows read longer the later the workflow ran. Without one (a
 	// handed-over user), the first user does.
-	Scratch        User              `json:"scratch"`
+	Scratch User `json:"scratch"`
+	// CreatedUsers are the users the run made in a pool it did not make (one handed
+	// over without a user): clean-up deletes them, and their devices with them.
+	CreatedUsers   []string          `json:"createdUsers,omitempty"`
 	Missing        map[string]string `json:"missing"`
 	NotImplemented []string          `json:"notImplemented"`
 	Probe          string            `json:"probe"` // how the target answers an operation that does not exist
@@ -199,6 +202,9 @@ func (e *Env) provision(ctx context.Context) *Fixture {
 			}, true)
 			if !e.decodeStep(f, "AdminCreateUser", created, nil) {
 				return User{}, false
+			}
+			if !f.CreatedPool {
+				f.CreatedUsers = append(f.CreatedUsers, u.Username)
 			}
 			set := e.callFixture(ctx, "AdminSetUserPassword", map[string]any{
 				"UserPoolId": f.PoolID, "Username": u.Username, "Password": u.Password, "Permanent": true,
@@ -352,7 +358,8 @@ func (e *Env) freshDevice(ctx context.Context, u User, confirm bool) (token, key
 }
 
 // cleanup deletes what this run created: the pools it made, or on a handed-over
-// pool the devices it made. It returns the steps it took. It runs once: from
+// pool the users it made (with their devices) and the devices it made for a
+// handed-over user. It returns the steps it took. It runs once: from
 // SynchronizedAfterSuite, or after RunSpecs when an interrupt skipped that node.
 // f may be nil when provisioning was interrupted before the fixture reached Ginkgo:
 // the guard still knows which pools were created.
@@ -380,10 +387,19 @@ func (e *Env) cleanup(ctx context.Context, f *Fixture) []reports.Step {
 	if f == nil {
 		return nil
 	}
+	for _, name := range f.CreatedUsers {
+		x := e.callFixture(ctx, "AdminDeleteUser", map[string]any{"UserPoolId": f.PoolID, "Username": name}, true)
+		if !e.decodeStep(out, "AdminDeleteUser", x, nil) {
+			out.Steps[len(out.Steps)-1].Detail = e.Red.String(fmt.Sprintf("user %s was NOT deleted from pool %s (delete it by hand): %s", name, f.PoolID, out.Steps[len(out.Steps)-1].Detail))
+		}
+	}
 	f.mu.Lock()
 	devices := slices.Clone(f.devices)
 	f.mu.Unlock()
 	for _, d := range devices {
+		if slices.Contains(f.CreatedUsers, d.username) {
+			continue // deleted with its user
+		}
 		x := e.callFixture(ctx, "AdminForgetDevice", map[string]any{"UserPoolId": f.PoolID, "Username": d.username, "DeviceKey": d.key}, true)
 		e.decodeStep(out, "AdminForgetDevice", x, nil)
 	}

@@ -267,6 +267,70 @@ func TestInterruptDeletesPools(t *testing.T) {
 
 // TestRunDeletesExactlyWhatItCreated: a whole run names everything it creates after
 // its run id, deletes exactly the pool it created, and leaves another pool alone.
+// A pool handed over without a user gets the run's own users; at the end the run
+// deletes exactly those (their devices go with them) and leaves the pool, and
+// everything else in it, alone.
+func TestRunDeletesTheUsersItCreatedInAHandedOverPool(t *testing.T) {
+	var mu sync.Mutex
+	var created, deleted []string
+	var armed atomic.Bool
+	rt := startReference(t, reference.Options{}, func(op string, r *http.Request) {
+		if !armed.Load() || (op != "AdminCreateUser" && op != "AdminDeleteUser" && op != "DeleteUserPool") {
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var in struct{ Username string }
+		_ = json.Unmarshal(body, &in)
+		mu.Lock()
+		defer mu.Unlock()
+		switch op {
+		case "AdminCreateUser":
+			created = append(created, in.Username)
+		case "AdminDeleteUser":
+			deleted = append(deleted, in.Username)
+		default:
+			t.Errorf("the run called DeleteUserPool on a pool it was handed")
+		}
+	})
+	c, err := awsjson.New(awsjson.Config{Endpoint: rt.URL, Credentials: awsjson.StaticCredentials(reference.DefaultAccessKeyID, reference.DefaultSecretAccessKey, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	call := func(op string, body map[string]any, out any) {
+		resp, err := c.Call(ctx, op, body, true)
+		if err != nil || resp.Status != 200 {
+			t.Fatalf("%s: %v %+v", op, err, resp)
+		}
+		if err := json.Unmarshal(resp.Body, out); err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+	}
+	var pool struct{ UserPool struct{ Id string } }
+	call("CreateUserPool", map[string]any{"PoolName": "theirs", "DeviceConfiguration": map[string]any{"ChallengeRequiredOnNewDevice": false}}, &pool)
+	var client struct{ UserPoolClient struct{ ClientId string } }
+	call("CreateUserPoolClient", map[string]any{"UserPoolId": pool.UserPool.Id, "ClientName": "theirs",
+		"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}, &client)
+	armed.Store(true)
+	run := runCLI(t, nil, "run", "--endpoint", rt.URL, "--pool-id", pool.UserPool.Id, "--client-id", client.UserPoolClient.ClientId,
+		"--run-id", "t9y", "--cases", "2", "--out", filepath.Join(t.TempDir(), "r"), "--progress", "none")
+	if run.exit != exitOK {
+		t.Fatalf("exit %d; stderr %s", run.exit, run.stderr.String())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(created)
+	slices.Sort(deleted)
+	if len(created) != 4 || !slices.Equal(created, deleted) {
+		t.Errorf("created users %v, deleted %v: want four, each deleted once", created, deleted)
+	}
+	if pools := rt.ref.UserPools(); !slices.Equal(pools, []string{pool.UserPool.Id}) {
+		t.Errorf("pools after the run: %v, want only the handed-over %s", pools, pool.UserPool.Id)
+	}
+}
+
 func TestRunDeletesExactlyWhatItCreated(t *testing.T) {
 	var mu sync.Mutex
 	var names, deleted []string
