@@ -170,7 +170,9 @@ func (e *Env) checkOf(sr types.SpecReport) reports.Check {
 		ID: ent.ID, Operation: ent.Operation, Family: ent.Family, Name: ent.Name, Labels: labels,
 		Advisory: ent.Advisory, Requirement: ent.Requirement, Class: ent.Class,
 		Cases: ent.Cases, Requests: ent.Requests, Counterexample: ent.Counterexample,
-		DurationMS: sr.RunTime.Milliseconds(),
+		// Rounded, not truncated: most checks take a few milliseconds, and truncated
+		// durations summed over a run left out about 130 ms of 1.9 s.
+		DurationMS: sr.RunTime.Round(time.Millisecond).Milliseconds(),
 	}
 	switch {
 	case sr.State == types.SpecStatePassed:
@@ -203,9 +205,6 @@ func (e *Env) checkOf(sr types.SpecReport) reports.Check {
 		default:
 			c.Class = "unclassified"
 		}
-	}
-	if c.DurationMS == 0 && sr.RunTime > 0 {
-		c.DurationMS = int64(sr.RunTime / time.Millisecond)
 	}
 	return c
 }
