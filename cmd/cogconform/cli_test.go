@@ -205,11 +205,15 @@ func TestRunHelp(t *testing.T) {
 	}
 }
 
-// TestEveryCommandRejectsBadFlags: one line and exit code 2, whatever the command.
+// TestEveryCommandRejectsBadFlags: one line and exit code 2, whatever the command,
+// for a flag it does not have and for an argument that is not a flag (a forgotten
+// --endpoint or --results must not be ignored).
 func TestEveryCommandRejectsBadFlags(t *testing.T) {
 	for _, cmd := range []string{"run", "serve", "spec", "replay"} {
 		c := runCLI(t, nil, cmd, "--no-such-flag")
 		assertConfigError(t, c, "cogconform "+cmd+": flag provided but not defined: -no-such-flag")
+		c = runCLI(t, nil, cmd, "results.json")
+		assertConfigError(t, c, "cogconform "+cmd+`: unexpected argument "results.json": `+cmd+" takes flags only")
 	}
 	c := runCLI(t, nil, "spec", "--spec", filepath.Join(t.TempDir(), "missing.yaml"))
 	assertConfigError(t, c, "missing.yaml")

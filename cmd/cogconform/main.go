@@ -70,7 +70,9 @@ func usage(w io.Writer) {
 
 // parseFlags parses a command's flags. A mistake is one line on stderr that names it
 // (the flag package would print the whole usage after it); --help prints fs.Usage.
-// It returns false, with the exit code, when the command must not go on.
+// No command takes arguments other than flags: one is a mistake too (a forgotten
+// --endpoint, say), never silently ignored. It returns false, with the exit code,
+// when the command must not go on.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, ok bool) {
 	usage := fs.Usage
 	fs.Usage = func() {}
@@ -79,6 +81,8 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, ok
 	fs.SetOutput(stderr)
 	fs.Usage = usage
 	switch {
+	case err == nil && fs.NArg() > 0:
+		err = fmt.Errorf("unexpected argument %q: %s takes flags only", fs.Arg(0), fs.Name())
 	case err == nil:
 		return exitOK, true
 	case errors.Is(err, flag.ErrHelp):

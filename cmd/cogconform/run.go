@@ -76,10 +76,6 @@ Flags:
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "cogconform run: unexpected argument %q (flags only; see --help)\n", fs.Arg(0))
-		return exitConfig
-	}
 	if err := suites.ApplyEnv(fs, os.Getenv); err != nil {
 		fmt.Fprintf(stderr, "cogconform run: %v\n", err)
 		return exitConfig

@@ -50,10 +50,6 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "cogconform serve: unexpected argument %q\n", fs.Arg(0))
-		return exitConfig
-	}
 	if *list {
 		if err := writeDefects(stdout); err != nil {
 			fmt.Fprintf(stderr, "cogconform serve: writing the catalogue: %v\n", err)
