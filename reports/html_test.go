@@ -266,3 +266,48 @@ func TestHTMLFoldsRepeatedFailures(t *testing.T) {
 		t.Errorf("%d failures shown and %d folded away, want 20 and 232", top, folded)
 	}
 }
+
+// The fixture family's checks (provisioning steps, listed in their own section) are
+// a line under the matrix, not a row and a column with one cell between them, which
+// pushed the matrix past the edge of a 1280-pixel window; range sits next to enum.
+func TestMatrixKeepsFixtureStepsApart(t *testing.T) {
+	sec := fakerun.NewSecrets()
+	run := fakerun.Mixed(sec)
+	run.Checks = append(run.Checks,
+		reports.Check{ID: "fixture/fixture/CreateUserPool", Operation: "fixture", Family: "fixture", Name: "CreateUserPool", Verdict: reports.Pass},
+		reports.Check{ID: "fixture/fixture/ConfirmDevice", Operation: "fixture", Family: "fixture", Name: "ConfirmDevice", Verdict: reports.Fail,
+			Reason: "the target could not do this step"},
+		reports.Check{ID: "GetDevice/range/Limit range", Operation: "GetDevice", Family: "range", Name: "Limit range", Verdict: reports.Pass},
+	)
+	dir := writeReports(t, run, secretRedactor(sec))
+	raw, err := os.ReadFile(filepath.Join(dir, reports.FileHTML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	matrix := byID(doc, "matrix")
+	if matrix == nil {
+		t.Fatal("no matrix")
+	}
+	var header []string
+	for _, th := range find(matrix, func(n *html.Node) bool { return n.Data == "th" && attr(n, "class") == "fam" }) {
+		header = append(header, text(th))
+	}
+	if strings.Contains(strings.Join(header, " "), "fixture") || !strings.Contains(strings.Join(header, " "), "enum range") {
+		t.Errorf("matrix columns %v: want no fixture column and range after enum", header)
+	}
+	if cells := find(matrix, func(n *html.Node) bool { return attr(n, "data-operation") == "fixture" }); len(cells) > 0 {
+		t.Errorf("the matrix has a fixture row of %d cells", len(cells))
+	}
+	line := byID(doc, "matrix-fixture")
+	if line == nil {
+		t.Fatal("no fixture line under the matrix")
+	}
+	cells := find(line, func(n *html.Node) bool { return strings.HasPrefix(attr(n, "class"), "cell ") })
+	if len(cells) != 1 || attr(cells[0], "class") != "cell fail" || strings.TrimSpace(text(cells[0])) != "1✓ 1✗" {
+		t.Errorf("fixture line %q: want one failing cell reading 1✓ 1✗", text(line))
+	}
+}

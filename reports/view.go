@@ -11,9 +11,14 @@ import (
 // then wire-level points. Families the suites add later follow in the order they
 // first appear.
 func familyOrder() []string {
-	return []string{"required", "pattern", "length", "enum", "type", "error-set", "empty-body",
+	return []string{"required", "pattern", "length", "enum", "range", "type", "error-set", "empty-body",
 		"lifecycle", "auth", "protocol", "format", "secrecy"}
 }
+
+// fixtureFamily holds the checks that stand for provisioning steps: they have a
+// section of their own, and in the matrix they would be a row and a column with one
+// cell between them.
+const fixtureFamily = "fixture"
 
 // generalOperation stands for checks that name no operation.
 const generalOperation = "general"
@@ -100,16 +105,23 @@ type matrixRow struct {
 type matrix struct {
 	Families []string
 	Rows     []matrixRow
+	// Fixture sums the fixture family's checks, shown under the table.
+	Fixture cell
 }
 
 // buildMatrix lays checks out as operation × family: operations in the order the
-// checks name them (the model's order), families in GUIDE order.
+// checks name them (the model's order), families in GUIDE order. The fixture
+// family's checks are summed apart (see fixtureFamily).
 func buildMatrix(run *Run) matrix {
 	var ops []string
 	opIndex := map[string]int{}
 	present := map[string]bool{}
 	var extra []string
+	m := matrix{Fixture: cell{FirstFailure: -1, FirstAdvisory: -1}}
 	for _, c := range run.Checks {
+		if c.Family == fixtureFamily {
+			continue
+		}
 		op := operationOf(c)
 		if _, ok := opIndex[op]; !ok {
 			opIndex[op] = len(ops)
@@ -137,7 +149,7 @@ func buildMatrix(run *Run) matrix {
 	for i, f := range fams {
 		famIndex[f] = i
 	}
-	m := matrix{Families: fams, Rows: make([]matrixRow, len(ops))}
+	m.Families, m.Rows = fams, make([]matrixRow, len(ops))
 	for i, op := range ops {
 		m.Rows[i] = matrixRow{Operation: op, Cells: make([]cell, len(fams))}
 		for j := range m.Rows[i].Cells {
@@ -145,6 +157,10 @@ func buildMatrix(run *Run) matrix {
 		}
 	}
 	for i, c := range run.Checks {
+		if c.Family == fixtureFamily {
+			m.Fixture.add(i, c)
+			continue
+		}
 		m.Rows[opIndex[operationOf(c)]].Cells[famIndex[c.Family]].add(i, c)
 	}
 	for i := range m.Rows {
@@ -152,6 +168,7 @@ func buildMatrix(run *Run) matrix {
 			m.Rows[i].Cells[j].classify()
 		}
 	}
+	m.Fixture.classify()
 	return m
 }
 
