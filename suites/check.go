@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -292,6 +293,16 @@ func sendWhileDrawing(t *rapid.T, jobs []job, prepare func(t *rapid.T) job, work
 		jobs[i] = prepare(t)
 		if jobs[i].send != nil {
 			queue <- i
+			if i < workers {
+				// The worker just readied would otherwise wait for the other
+				// processor to wake and take it, while drawing goes on without
+				// blocking; an idle virtual CPU can take hundreds of microseconds
+				// to wake. Yielding puts the first requests of a batch on the wire
+				// at once: from a spec's start to its first request took 150-230 µs
+				// (p90 700 µs), 75-90 ms of a default run with nothing in flight;
+				// with it 70-120 µs, 25-35 ms.
+				runtime.Gosched()
+			}
 		}
 	}
 	return f
