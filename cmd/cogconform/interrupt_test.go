@@ -52,8 +52,9 @@ func startReference(t *testing.T, opts reference.Options, hook func(op string, r
 	return rt
 }
 
-// foreignPool creates a pool the run must not touch: "deletes exactly what it created".
-func (rt *refTarget) foreignPool(t *testing.T) string {
+// admin sends a signed call to the reference outside any run, as the owner of an
+// account would, and decodes the answer into out (when given).
+func (rt *refTarget) admin(t *testing.T, op string, body map[string]any, out any) {
 	t.Helper()
 	c, err := awsjson.New(awsjson.Config{Endpoint: rt.URL, Credentials: awsjson.StaticCredentials(reference.DefaultAccessKeyID, reference.DefaultSecretAccessKey, "")})
 	if err != nil {
@@ -61,10 +62,21 @@ func (rt *refTarget) foreignPool(t *testing.T) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	resp, err := c.Call(ctx, "CreateUserPool", map[string]any{"PoolName": "someone-elses-pool"}, true)
+	resp, err := c.Call(ctx, op, body, true)
 	if err != nil || resp.Status != 200 {
-		t.Fatalf("creating a foreign pool: %v %+v", err, resp)
+		t.Fatalf("%s: %v %+v", op, err, resp)
 	}
+	if out != nil {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+	}
+}
+
+// foreignPool creates a pool the run must not touch: "deletes exactly what it created".
+func (rt *refTarget) foreignPool(t *testing.T) string {
+	t.Helper()
+	rt.admin(t, "CreateUserPool", map[string]any{"PoolName": "someone-elses-pool"}, nil)
 	pools := rt.ref.UserPools()
 	if len(pools) != 1 {
 		t.Fatalf("pools after creating one: %v", pools)
@@ -265,8 +277,6 @@ func TestInterruptDeletesPools(t *testing.T) {
 	}
 }
 
-// TestRunDeletesExactlyWhatItCreated: a whole run names everything it creates after
-// its run id, deletes exactly the pool it created, and leaves another pool alone.
 // A pool handed over without a user gets the run's own users; at the end the run
 // deletes exactly those (their devices go with them) and leaves the pool, and
 // everything else in it, alone.
@@ -293,25 +303,10 @@ func TestRunDeletesTheUsersItCreatedInAHandedOverPool(t *testing.T) {
 			t.Errorf("the run called DeleteUserPool on a pool it was handed")
 		}
 	})
-	c, err := awsjson.New(awsjson.Config{Endpoint: rt.URL, Credentials: awsjson.StaticCredentials(reference.DefaultAccessKeyID, reference.DefaultSecretAccessKey, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	call := func(op string, body map[string]any, out any) {
-		resp, err := c.Call(ctx, op, body, true)
-		if err != nil || resp.Status != 200 {
-			t.Fatalf("%s: %v %+v", op, err, resp)
-		}
-		if err := json.Unmarshal(resp.Body, out); err != nil {
-			t.Fatalf("%s: %v", op, err)
-		}
-	}
 	var pool struct{ UserPool struct{ Id string } }
-	call("CreateUserPool", map[string]any{"PoolName": "theirs", "DeviceConfiguration": map[string]any{"ChallengeRequiredOnNewDevice": false}}, &pool)
+	rt.admin(t, "CreateUserPool", map[string]any{"PoolName": "theirs", "DeviceConfiguration": map[string]any{"ChallengeRequiredOnNewDevice": false}}, &pool)
 	var client struct{ UserPoolClient struct{ ClientId string } }
-	call("CreateUserPoolClient", map[string]any{"UserPoolId": pool.UserPool.Id, "ClientName": "theirs",
+	rt.admin(t, "CreateUserPoolClient", map[string]any{"UserPoolId": pool.UserPool.Id, "ClientName": "theirs",
 		"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}, &client)
 	armed.Store(true)
 	run := runCLI(t, nil, "run", "--endpoint", rt.URL, "--pool-id", pool.UserPool.Id, "--client-id", client.UserPoolClient.ClientId,
@@ -331,6 +326,8 @@ func TestRunDeletesTheUsersItCreatedInAHandedOverPool(t *testing.T) {
 	}
 }
 
+// TestRunDeletesExactlyWhatItCreated: a whole run names everything it creates after
+// its run id, deletes exactly the pool it created, and leaves another pool alone.
 func TestRunDeletesExactlyWhatItCreated(t *testing.T) {
 	var mu sync.Mutex
 	var names, deleted []string
