@@ -82,10 +82,7 @@ func newRuneClass(pairs []rune) *runeClass {
 
 // asciiAlphabet is what the long tails of one ASCII alphabet are written from.
 type asciiAlphabet struct {
-	// duos holds every ordered pair of members as two bytes (the first in the low
-	// byte), so that writeDuos writes two characters per lookup. A fill has at most
-	// 90 members (printable ASCII but five), so at most 8100 pairs.
-	duos []uint16
+	members string // in index order
 	// pool is tailPoolLen characters drawn uniformly and independently from a fixed
 	// seed, built the first time a tail needs it; every tail is a window of it.
 	poolOnce sync.Once
@@ -97,18 +94,32 @@ type asciiAlphabet struct {
 // seed alone.
 func (a *asciiAlphabet) tailPool() string {
 	a.poolOnce.Do(func() {
+		duos := a.duos()
 		var b strings.Builder
 		b.Grow(tailPoolLen)
-		writeDuos(&b, rand.NewPCG(0x636F67636F6E666F, uint64(len(a.duos))), a.duos, tailPoolLen)
+		writeDuos(&b, rand.NewPCG(0x636F67636F6E666F, uint64(len(duos))), duos, tailPoolLen)
 		a.pool = b.String()
 	})
 	return a.pool
 }
 
-// asciiAlphabets holds each ASCII alphabet's table and pool, keyed by its members
-// in index order. Patterns are compiled again for every generator, so without
-// sharing every compile of the same [\S]+ would build its own 16 KiB table and
-// 320 KiB pool.
+// duos is every ordered pair of members as two bytes (the first in the low byte),
+// so that writeDuos writes two characters per lookup. A fill has at most 90 members
+// (printable ASCII but five), so at most 8100 pairs; the table is needed only while
+// the pool is drawn.
+func (a *asciiAlphabet) duos() []uint16 {
+	t := make([]uint16, 0, len(a.members)*len(a.members))
+	for i := range len(a.members) {
+		for j := range len(a.members) {
+			t = append(t, uint16(a.members[i])|uint16(a.members[j])<<8)
+		}
+	}
+	return t
+}
+
+// asciiAlphabets holds each ASCII alphabet and its pool, keyed by its members in
+// index order. Patterns are compiled again for every generator, so without sharing
+// every compile of the same [\S]+ would draw its own 320 KiB pool.
 var asciiAlphabets sync.Map
 
 // asciiOf returns c's alphabet, nil unless every member is ASCII.
@@ -120,16 +131,7 @@ func asciiOf(c *runeClass) *asciiAlphabet {
 	for i := range members {
 		members[i] = byte(c.at(i))
 	}
-	if a, ok := asciiAlphabets.Load(string(members)); ok {
-		return a.(*asciiAlphabet)
-	}
-	t := make([]uint16, 0, c.total*c.total)
-	for _, a := range members {
-		for _, b := range members {
-			t = append(t, uint16(a)|uint16(b)<<8)
-		}
-	}
-	shared, _ := asciiAlphabets.LoadOrStore(string(members), &asciiAlphabet{duos: t})
+	shared, _ := asciiAlphabets.LoadOrStore(string(members), &asciiAlphabet{members: string(members)})
 	return shared.(*asciiAlphabet)
 }
 

@@ -61,7 +61,7 @@ func TestTailIsUniform(t *testing.T) {
 		const perPair = 80 // expected count of each pair, in each of the two pair tests
 		length := 2 * n * n * perPair
 		var b strings.Builder
-		writeDuos(&b, rand.NewPCG(uint64(n), 1), c.fill.ascii.duos, length)
+		writeDuos(&b, rand.NewPCG(uint64(n), 1), c.fill.ascii.duos(), length)
 		tail := b.String()
 		if len(tail) != length {
 			t.Fatalf("%d characters: wrote %d bytes, want %d", n, len(tail), length)
