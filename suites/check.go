@@ -63,7 +63,10 @@ type entry struct {
 	Counterexample *reports.Counterexample `json:"counterexample,omitempty"`
 }
 
-func (c *check) id() string { return c.opName + "/" + c.family + "/" + c.name }
+func (c *check) id() string { return checkID(c.opName, c.family, c.name) }
+
+// checkID is a check's ID, the same in a run, a filtered run and a baseline.
+func checkID(opName, family, name string) string { return opName + "/" + family + "/" + name }
 
 // itSpec declares an It for one check. body runs inside the It.
 func (e *Env) itSpec(opName, family, name, requirement string, advisory bool, body func(c *check)) {
@@ -73,7 +76,7 @@ func (e *Env) itSpec(opName, family, name, requirement string, advisory bool, bo
 	}
 	op := e.Model.Operation(opName)
 	e.declared = append(e.declared, reports.Check{
-		ID: opName + "/" + family + "/" + name, Operation: opName, Family: family, Name: name,
+		ID: checkID(opName, family, name), Operation: opName, Family: family, Name: name,
 		Labels: []string{opName, family, kind}, Advisory: advisory, Requirement: requirement,
 	})
 	decorators := []any{Label(opName, family, kind)}
