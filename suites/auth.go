@@ -90,7 +90,7 @@ func (e *Env) authChecks(op *spec.Operation) {
 					body := e.gen.compact(op).Draw(t, "request")
 					v := e.fixtureValues(other, owner.DeviceKey)
 					bind(op.Input, body, v)
-					x := e.send(context.Background(), op, body, false)
+					x := e.send(c.ctx, op, body, false)
 					what := "the second user's token with the first user's device key"
 					switch {
 					case x.err != nil:
@@ -110,7 +110,7 @@ func (e *Env) authChecks(op *spec.Operation) {
 				c.property(func(t *rapid.T) {
 					body := e.gen.compact(op).Draw(t, "request")
 					bind(op.Input, body, e.fixtureValues(u, u.DeviceKey))
-					x := e.send(context.Background(), op, body, false)
+					x := e.send(c.ctx, op, body, false)
 					if x.err != nil || x.resp.Status != 400 || x.resp.Code != "NotAuthorizedException" {
 						c.fail(t, x, "a token revoked by GlobalSignOut", "HTTP 400 NotAuthorizedException", []string{"NotAuthorizedException"})
 					}

@@ -38,28 +38,36 @@ type check struct {
 	advisory    bool
 	maxCases    int // 0: the configured cases per property
 
-	cases      int
-	failIndex  int // which case of a batch failed last (see batched)
-	judged     int // cases whose answer the check could judge (see judgedOrSkip)
-	requests0  int64
-	class      string
-	failure    *reports.Counterexample // written out by report, from failX
-	failX      exchange                // the exchange of the latest failure
-	failedAt   time.Time               // when shrinking began (see shrinkSpent)
-	skipReason string
+	index     int // in the declared order (Env.specs)
+	ctx       context.Context
+	requests  atomic.Int64 // sent by this check (counted by doWith, through ctx)
+	out       outcome      // how the body ended, told to Ginkgo by the It
+	pending   *pending     // set when the check was started ahead of its It
+	began     time.Time
+	took      time.Duration
+	cases     int
+	failIndex int // which case of a batch failed last (see batched)
+	judged    int // cases whose answer the check could judge (see judgedOrSkip)
+	class     string
+	failure   *reports.Counterexample // written out by report, from failX
+	failX     exchange                // the exchange of the latest failure
+	failedAt  time.Time               // when shrinking began (see shrinkSpent)
 }
 
 // entry is what a check reports about itself.
 type entry struct {
-	ID             string                  `json:"id"`
-	Operation      string                  `json:"operation"`
-	Family         string                  `json:"family"`
-	Name           string                  `json:"name"`
-	Advisory       bool                    `json:"advisory"`
-	Requirement    string                  `json:"requirement"`
-	Class          string                  `json:"class,omitempty"`
-	Cases          int                     `json:"cases"`
-	Requests       int                     `json:"requests"`
+	ID          string `json:"id"`
+	Operation   string `json:"operation"`
+	Family      string `json:"family"`
+	Name        string `json:"name"`
+	Advisory    bool   `json:"advisory"`
+	Requirement string `json:"requirement"`
+	Class       string `json:"class,omitempty"`
+	Cases       int    `json:"cases"`
+	Requests    int    `json:"requests"`
+	// Nanoseconds from the check's first step to its verdict: with a pipeline, a
+	// check may run before its It, so Ginkgo's RunTime is only the wait for it.
+	Took           time.Duration           `json:"took"`
 	Counterexample *reports.Counterexample `json:"counterexample,omitempty"`
 }
 
@@ -68,32 +76,54 @@ func (c *check) id() string { return checkID(c.opName, c.family, c.name) }
 // checkID is a check's ID, the same in a run, a filtered run and a baseline.
 func checkID(opName, family, name string) string { return opName + "/" + family + "/" + name }
 
-// itSpec declares an It for one check. body runs inside the It.
+// itSpec declares an It for one check. body runs inside the It, or before it when
+// the pipeline started the check ahead (pipeline.go).
 func (e *Env) itSpec(opName, family, name, requirement string, advisory bool, body func(c *check)) {
 	kind := LabelConformance
 	if advisory {
 		kind = LabelAdvisory
 	}
-	op := e.Model.Operation(opName)
 	e.declared = append(e.declared, reports.Check{
 		ID: checkID(opName, family, name), Operation: opName, Family: family, Name: name,
 		Labels: []string{opName, family, kind}, Advisory: advisory, Requirement: requirement,
 	})
 	decorators := []any{Label(opName, family, kind)}
-	if family == famLifecycle {
+	if family == famLifecycle && e.pipe == nil {
 		// Workflows list the first user's devices and compare two listings, while
 		// checks on other processes sign that user in for fresh devices: under
 		// `ginkgo -p` they run on process 1 once every parallel spec is done. In
-		// one process nothing runs alongside them, and Serial changes nothing.
+		// one process nothing runs alongside them, and Serial changes nothing (Ginkgo
+		// refuses it inside the pipeline's Ordered container).
 		decorators = append(decorators, Serial)
 	}
+	k := len(e.specs)
+	e.specs = append(e.specs, specDef{opName: opName, family: family, name: name, requirement: requirement,
+		advisory: advisory, labels: []string{opName, family, kind}, body: body})
 	It(name, append(decorators, func() {
-		c := &check{env: e, op: op, opName: opName, family: family, name: name, requirement: requirement, advisory: advisory,
-			requests0: e.requests.Load()}
+		var c *check
+		if ahead := e.pipe.take(k); ahead != nil {
+			close(ahead.turn)
+			<-ahead.done
+			c = ahead.c
+		} else {
+			c = e.newCheck(k)
+		}
 		defer c.report()
-		body(c)
+		if c.pending == nil {
+			c.execute(body, false)
+		}
+		c.out.tell()
 		c.vacuous()
 	})...)
+}
+
+// newCheck makes the bookkeeping of spec k.
+func (e *Env) newCheck(k int) *check {
+	d := e.specs[k]
+	c := &check{env: e, op: e.Model.Operation(d.opName), opName: d.opName, family: d.family, name: d.name,
+		requirement: d.requirement, advisory: d.advisory, index: k}
+	c.ctx = context.WithValue(context.Background(), counterKey{}, &c.requests)
+	return c
 }
 
 // vacuous fails a check that passed on an operation the target does not implement:
@@ -118,7 +148,7 @@ func (c *check) report() {
 	e := entry{
 		ID: c.id(), Operation: c.opName, Family: c.family, Name: c.name, Advisory: c.advisory,
 		Requirement: c.requirement, Class: c.class, Cases: c.cases,
-		Requests: int(c.env.requests.Load() - c.requests0), Counterexample: c.failure,
+		Requests: int(c.requests.Load()), Took: c.took, Counterexample: c.failure,
 	}
 	raw, err := json.Marshal(e)
 	if err != nil {
@@ -131,7 +161,8 @@ func (c *check) report() {
 // for checks that consume resources), shrinking the first failure to a minimal one.
 func (c *check) property(prop func(t *rapid.T)) {
 	limit := c.limit()
-	rapid.Check(GinkgoT(), func(t *rapid.T) {
+	c.waitTurn()
+	rapid.Check(tb{c}, func(t *rapid.T) {
 		if c.shrinkSpent() {
 			return
 		}
@@ -181,7 +212,7 @@ type job struct {
 func (c *check) batched(prepare func(t *rapid.T) job) {
 	limit := c.limit()
 	workers := max(c.env.Cfg.Workers, 1)
-	rapid.Check(GinkgoT(), func(t *rapid.T) {
+	rapid.Check(tb{c}, func(t *rapid.T) {
 		if c.shrinkSpent() {
 			return
 		}
@@ -205,10 +236,15 @@ func (c *check) batched(prepare func(t *rapid.T) job) {
 		switch {
 		case replay:
 		case workers > 1:
-			sent = sendWhileDrawing(t, jobs, prepare, workers)
+			sent = c.sendWhileDrawing(t, jobs, prepare, workers)
 			// Cases not yet sent when one fails are not sent at all.
 			defer sent.stop()
 			drawn = n
+			if c.cases+n >= limit && c.env.pipe != nil {
+				// Once the check's last case is on the wire, the next check may
+				// start, to fill the slots its answers free (pipeline.go).
+				sent.whenAllSent(func() { c.env.pipe.startAfter(c.env, c.index) })
+			}
 		default:
 			// The whole batch is drawn first with one worker too: rapid shrinks the
 			// draws of the run that failed, and with fewer of them it would end at
@@ -237,7 +273,7 @@ func (c *check) batched(prepare func(t *rapid.T) job) {
 			if sent != nil {
 				x = sent.answer(i)
 			} else {
-				x = jobs[i].send(context.Background())
+				x = jobs[i].send(c.ctx)
 			}
 			// The one place that judges, in every mode: rapid tells a reproduced
 			// failure from a flaky one by its stack, line numbers included.
@@ -256,19 +292,45 @@ func (c *check) batched(prepare func(t *rapid.T) job) {
 // inFlight is a batch being sent: its answers, each ready once its request is
 // answered (or skipped).
 type inFlight struct {
+	ctx      context.Context
+	slots    chan struct{} // shared by every check in flight (Env.slots)
 	answers  []exchange
 	ready    []chan struct{}
 	halt     chan struct{}
 	halted   sync.Once
 	wg       sync.WaitGroup
 	panicked atomic.Pointer[any]
+
+	// unsent counts the cases queued and not yet holding a slot; allSent runs once
+	// none is left after whenAllSent was called.
+	unsent  atomic.Int64
+	allSent atomic.Pointer[func()]
+	fired   sync.Once
+}
+
+// whenAllSent runs fn (once) when every case drawn so far holds a slot: it is on the
+// wire or answered. Call it once drawing is done.
+func (f *inFlight) whenAllSent(fn func()) {
+	f.allSent.Store(&fn)
+	if f.unsent.Load() == 0 {
+		f.fired.Do(fn)
+	}
+}
+
+// sending notes that a queued case holds its slot.
+func (f *inFlight) sending() {
+	if f.unsent.Add(-1) == 0 {
+		if fn := f.allSent.Load(); fn != nil {
+			f.fired.Do(*fn)
+		}
+	}
 }
 
 // sendWhileDrawing fills jobs by drawing them one after the other on the calling
 // goroutine, and has up to workers goroutines send each as soon as it is drawn. It
 // returns once every case is drawn; answer waits for each. The caller must stop it.
-func sendWhileDrawing(t *rapid.T, jobs []job, prepare func(t *rapid.T) job, workers int) *inFlight {
-	f := &inFlight{answers: make([]exchange, len(jobs)), ready: make([]chan struct{}, len(jobs)), halt: make(chan struct{})}
+func (c *check) sendWhileDrawing(t *rapid.T, jobs []job, prepare func(t *rapid.T) job, workers int) *inFlight {
+	f := &inFlight{ctx: c.ctx, slots: c.env.slots, answers: make([]exchange, len(jobs)), ready: make([]chan struct{}, len(jobs)), halt: make(chan struct{})}
 	for i := range f.ready {
 		f.ready[i] = make(chan struct{})
 	}
@@ -295,6 +357,7 @@ func sendWhileDrawing(t *rapid.T, jobs []job, prepare func(t *rapid.T) job, work
 	for i := range jobs {
 		jobs[i] = prepare(t)
 		if jobs[i].send != nil {
+			f.unsent.Add(1)
 			queue <- i
 			if i < workers {
 				// The worker just readied would otherwise wait for the other
@@ -323,10 +386,19 @@ func (f *inFlight) send(j job, i int) {
 	}()
 	select {
 	case <-f.halt:
+		f.unsent.Add(-1)
 		return
 	default:
 	}
-	f.answers[i] = j.send(context.Background())
+	select {
+	case <-f.halt:
+		f.unsent.Add(-1)
+		return
+	case f.slots <- struct{}{}: // a slot: at most --workers requests in flight in all
+	}
+	defer func() { <-f.slots }()
+	f.sending()
+	f.answers[i] = j.send(f.ctx)
 }
 
 // answer waits for case i's answer.
@@ -364,7 +436,7 @@ func (c *check) judgedOrSkip(why string) {
 	}
 }
 
-// failer is what a check fails through: a rapid.T inside properties, GinkgoT outside.
+// failer is what a check fails through: the rapid.T of the case.
 type failer interface {
 	Fatalf(format string, args ...any)
 }
@@ -470,12 +542,6 @@ func (c *check) message(x exchange, what, expected string) string {
 
 // inlineBody is the largest request body a failure message repeats in its curl line.
 const inlineBody = 4 << 10
-
-// skip skips the It with a reason the report shows.
-func (c *check) skip(reason string) {
-	c.skipReason = reason
-	Skip(reason)
-}
 
 // deadline bounds one case's requests.
 func (c *check) timeout() time.Duration { return c.env.Cfg.RequestTimeout }

@@ -19,6 +19,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/cogconform/cogconform/awsjson"
 	"github.com/cogconform/cogconform/internal/version"
 	"github.com/cogconform/cogconform/reports"
@@ -53,7 +55,19 @@ type Env struct {
 	// can name those Ginkgo never reported (a run interrupted while provisioning
 	// reports none).
 	declared []reports.Check
+	specs    []specDef // the same checks, as their Its run them
+	// pipe starts checks ahead of their Its; nil when Ginkgo's order is not known.
+	pipe *pipeline
+	// suiteCfg is the Ginkgo configuration Run passes to RunSpecs, for Define; nil
+	// under `go test` and the ginkgo CLI, where Define asks Ginkgo.
+	suiteCfg *types.SuiteConfig
+	// slots bounds the requests of batched checks in flight, all checks together, to
+	// --workers: with a pipeline, two checks may be sending at once.
+	slots chan struct{}
 }
+
+// counterKey keys a check's request counter in the contexts it sends with.
+type counterKey struct{}
 
 // NewEnv builds the environment of a run: model, client, redactor.
 func NewEnv(ctx context.Context, cfg Config) (*Env, error) {
@@ -105,7 +119,8 @@ func NewEnv(ctx context.Context, cfg Config) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Env{Cfg: cfg, Model: m, Client: client, wrongKey: wrongKey, Red: red, Seed: cfg.Seed, Version: version.Version, started: time.Now()}, nil
+	return &Env{Cfg: cfg, Model: m, Client: client, wrongKey: wrongKey, Red: red, Seed: cfg.Seed, Version: version.Version, started: time.Now(),
+		slots: make(chan struct{}, max(cfg.Workers, 1))}, nil
 }
 
 // closeIdle closes the idle keep-alive connections of both clients. They stay
@@ -155,6 +170,9 @@ func (e *Env) doWith(ctx context.Context, client *awsjson.Client, op *spec.Opera
 		return exchange{op: op, req: req, err: err}
 	}
 	e.requests.Add(1)
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
 	resp, err := client.Do(ctx, req)
 	e.guard.record(ctx, trial, resp, err)
 	return exchange{op: op, req: req, resp: resp, err: err}

@@ -551,7 +551,7 @@ func (e *Env) serviceChecks() {
 			"a POST without X-Amz-Target is HTTP 400 (or 404) UnknownOperationException", false, func(c *check) {
 				c.maxCases = 3
 				c.property(func(t *rapid.T) {
-					x := e.do(context.Background(), nil, awsjson.Request{Body: []byte("{}")})
+					x := e.do(c.ctx, nil, awsjson.Request{Body: []byte("{}")})
 					if !unknownOperation(x) {
 						c.fail(t, x, "no X-Amz-Target header", "HTTP 400 or 404 UnknownOperationException", []string{"UnknownOperationException"})
 					}
@@ -561,7 +561,7 @@ func (e *Env) serviceChecks() {
 			"GET / is answered with a JSON error (4xx), never 200, 5xx or HTML", false, func(c *check) {
 				c.maxCases = 3
 				c.property(func(t *rapid.T) {
-					x := e.do(context.Background(), nil, awsjson.Request{Method: "GET", NoContentType: true})
+					x := e.do(c.ctx, nil, awsjson.Request{Method: "GET", NoContentType: true})
 					if x.err != nil || x.resp.Status < 400 || x.resp.Status >= 500 || !jsonObject(x.resp.Body) {
 						c.fail(t, x, "GET /", "a 4xx answer with a JSON error body", []string{"any client error"})
 					}

@@ -1,7 +1,6 @@
 package suites
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -131,7 +130,7 @@ func (e *Env) step(opName, name, requirement string, uses []string, confirm bool
 		c.maxCases = 3 // each case provisions devices
 		c.property(func(t *rapid.T) {
 			u := f.Users[0]
-			token, key, err := e.freshDevice(context.Background(), u, confirm)
+			token, key, err := e.freshDevice(c.ctx, u, confirm)
 			if err != nil {
 				c.class = "fixture-unavailable"
 				t.Fatalf("%s", e.Red.String("a fresh device could not be provisioned: "+err.Error()))
@@ -145,7 +144,7 @@ func (e *Env) step(opName, name, requirement string, uses []string, confirm bool
 // call sends a workflow call by operation name.
 func (c *check) call(t *rapid.T, opName string, body map[string]any) exchange {
 	op := c.env.Model.Operation(opName)
-	return c.env.send(context.Background(), op, body, signs(op))
+	return c.env.send(c.ctx, op, body, signs(op))
 }
 
 // deviceBody is the request of opName for device d, bound through the model.

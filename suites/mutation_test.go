@@ -205,7 +205,8 @@ func TestSuiteGrowsWithTheModel(t *testing.T) {
 // the default eight: every check must reach the same verdict and class, after the
 // same number of cases, with the same minimal counterexample. A batch is judged in
 // the order it was drawn and replays go one at a time, so concurrency may change how
-// many requests go out, never what is found.
+// many requests go out, never what is found. With eight workers the pipeline also
+// starts each check while the one before it drains (pipeline.go); one worker has none.
 func TestWorkersDoNotChangeVerdicts(t *testing.T) {
 	if isChild() {
 		t.Skip("meta-test: runs only in the parent process")

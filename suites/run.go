@@ -108,13 +108,14 @@ func Run(env *Env, opts RunOptions) (*reports.Run, error) {
 		fmt.Errorf("the run timeout (--run-timeout %s) passed", env.Cfg.RunTimeout))
 	defer stop()
 	env.guard.setHalt(halt, max(5*env.Cfg.RequestTimeout, time.Second))
-	Define(env)
-	RegisterFailHandler(Fail)
 	suiteCfg, repCfg := GinkgoConfiguration()
 	suiteCfg.RandomSeed = int64(env.Seed)
 	suiteCfg.LabelFilter = opts.LabelFilter
 	suiteCfg.Timeout = env.Cfg.RunTimeout
 	suiteCfg.GracePeriod = 30 * time.Second
+	env.suiteCfg = &suiteCfg
+	Define(env)
+	RegisterFailHandler(Fail)
 	repCfg.NoColor = opts.NoColor
 	repCfg.Verbose = opts.Verbose
 	repCfg.Succinct = !opts.Verbose
@@ -148,6 +149,7 @@ func Run(env *Env, opts RunOptions) (*reports.Run, error) {
 // interrupt and abandons a clean-up node after its grace period; neither may leave a
 // user pool behind.
 func (e *Env) finishCleanup() []reports.Step {
+	e.pipe.close()
 	if e.guard.cleanupStarted() {
 		e.guard.waitCleanup(lateCleanupTimeout)
 	} else {

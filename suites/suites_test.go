@@ -73,6 +73,10 @@ func TestConformance(t *testing.T) {
 	suites.Define(env)
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "cogconform")
+	if os.Getenv("COGCONFORM_PIPELINE_STATS") != "" {
+		ahead, wasted := suites.PipelineStats(env)
+		fmt.Fprintf(os.Stdout, "pipeline: %d started ahead, %d wasted\n", ahead, wasted)
+	}
 }
 
 // skipUnlessParent keeps the meta-tests (which start child runs of TestConformance)

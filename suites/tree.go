@@ -51,6 +51,7 @@ func Define(e *Env) {
 
 	SynchronizedAfterSuite(func() {}, func() {
 		// Clean-up must run even after an interrupt, with a deadline of its own.
+		e.pipe.close()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		steps := e.cleanup(ctx, e.currentFixture())
@@ -71,26 +72,54 @@ func Define(e *Env) {
 		}
 	})
 
-	Describe("fixture", Label(famFixture), func() {
-		for _, step := range fixtureSteps {
-			e.itSpec(famFixture, famFixture, step, "the target's own API provisions a user pool, users and a confirmed device (GUIDE §4)", false,
-				func(c *check) { c.fixtureStep(step) })
-		}
-	})
-
-	for _, op := range e.Model.Operations {
-		Describe(op.Name, Label(op.Name), func() {
-			e.inputChecks(op)
-			e.errorSetChecks(op)
-			e.emptyBodyChecks(op)
-			e.authChecks(op)
-			e.protocolChecks(op)
-			e.formatChecks(op)
-			e.secrecyChecks(op)
+	tree := func() {
+		Describe("fixture", Label(famFixture), func() {
+			for _, step := range fixtureSteps {
+				e.itSpec(famFixture, famFixture, step, "the target's own API provisions a user pool, users and a confirmed device (GUIDE §4)", false,
+					func(c *check) { c.fixtureStep(step) })
+			}
 		})
+		for _, op := range e.Model.Operations {
+			Describe(op.Name, Label(op.Name), func() {
+				e.inputChecks(op)
+				e.errorSetChecks(op)
+				e.emptyBodyChecks(op)
+				e.authChecks(op)
+				e.protocolChecks(op)
+				e.formatChecks(op)
+				e.secrecyChecks(op)
+			})
+		}
+		Describe(serviceScope, Label(serviceScope), func() { e.serviceChecks() })
+		e.lifecycle()
 	}
-	Describe(serviceScope, Label(serviceScope), func() { e.serviceChecks() })
-	e.lifecycle()
+	suiteCfg, _ := GinkgoConfiguration()
+	if e.suiteCfg != nil {
+		suiteCfg = *e.suiteCfg
+	}
+	if pipe := e.pipeline(suiteCfg); pipe != nil {
+		// One Ordered container runs the specs in the order they are declared, which
+		// is what lets the pipeline know the next one; ContinueOnFailure keeps a
+		// failure from skipping the checks after it.
+		e.pipe = pipe
+		Describe("cogconform", Ordered, ContinueOnFailure, tree)
+	} else {
+		tree()
+	}
+}
+
+// pipeline returns a pipeline when the order Ginkgo will run the specs in can be
+// known: one process, no focus or skip strings, more than one worker.
+func (e *Env) pipeline(cfg types.SuiteConfig) *pipeline {
+	if cfg.ParallelTotal > 1 || len(cfg.FocusStrings) > 0 || len(cfg.SkipStrings) > 0 || len(cfg.FocusFiles) > 0 ||
+		len(cfg.SkipFiles) > 0 || cfg.SemVerFilter != "" || cfg.RandomizeAllSpecs || cfg.DryRun || e.Cfg.Workers <= 1 {
+		return nil
+	}
+	p, err := newPipeline(cfg.LabelFilter)
+	if err != nil {
+		return nil // Ginkgo refuses the filter itself
+	}
+	return p
 }
 
 // fixtureStep passes when provisioning did the step, fails with the target's answer
@@ -106,7 +135,7 @@ func (c *check) fixtureStep(name string) {
 		}
 		if s.Verdict == reports.Fail {
 			c.class = "fixture-step-failed"
-			Fail(c.env.Red.String(fmt.Sprintf("fixture · %s: the target could not do this step: %s", name, s.Detail)))
+			c.failNow(c.env.Red.String(fmt.Sprintf("fixture · %s: the target could not do this step: %s", name, s.Detail)))
 		}
 		return
 	}
