@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -177,4 +178,24 @@ func BenchmarkRawParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+}
+
+// A round's ratio is taken against the mean of the raw rate just before and just after
+// its harness run, so that a load that drifts during the round cancels out.
+func TestRatioBracketsTheHarness(t *testing.T) {
+	s := func(d float64) time.Duration { return time.Duration(d * float64(time.Second)) }
+	rep := &Report{
+		Opts:     Options{Workers: 8, RawConcurrency: []int{1, 8}},
+		Raw:      map[int][]RawResult{8: {{Requests: 30000, Elapsed: s(3)}, {Requests: 30000, Elapsed: s(3)}}},
+		RawAfter: []RawResult{{Requests: 10000, Elapsed: s(1)}, {Requests: 20000, Elapsed: s(1)}},
+		Harness:  []RunResult{{Requests: 8000, Wall: s(1)}, {Requests: 8000, Wall: s(1)}},
+	}
+	got := rep.Ratios()
+	// Round 1: 8000 / mean(10000, 10000); round 2: 8000 / mean(10000, 20000).
+	if want := []float64{0.8, 8000.0 / 15000}; len(got) != 2 || math.Abs(got[0]-want[0]) > 1e-9 || math.Abs(got[1]-want[1]) > 1e-9 {
+		t.Fatalf("ratios %v, want %v", got, want)
+	}
+	if n := len(rep.baselineRaw()); n != 4 {
+		t.Fatalf("the raw row takes %d measurements, want all 4", n)
+	}
 }

@@ -35,13 +35,16 @@ type Options struct {
 
 // Report is everything one `make bench` measured.
 type Report struct {
-	Machine  Machine
-	Opts     Options
-	Raw      map[int][]RawResult // by concurrency, one per round
-	Harness  []RunResult         // one per round, against the serve child
-	Replay   []ReplayResult      // one per round: the harness's recorded requests, resent
-	Recorded RecordingSummary    // the run the replay resends
-	Embedded RunResult           // the default run: `cogconform run`, embedded reference
+	Machine Machine
+	Opts    Options
+	Raw     map[int][]RawResult // by concurrency, one per round
+	// RawAfter is the raw client at the harness's concurrency again, measured right
+	// after each round's harness run: with Raw's, just before it, it brackets the run.
+	RawAfter []RawResult
+	Harness  []RunResult      // one per round, against the serve child
+	Replay   []ReplayResult   // one per round: the harness's recorded requests, resent
+	Recorded RecordingSummary // the run the replay resends
+	Embedded RunResult        // the default run: `cogconform run`, embedded reference
 	Scaling  []RunResult
 	Gen      []GenResult
 	Total    time.Duration
@@ -195,20 +198,34 @@ func Measure(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 
+	raw := func(round, c int, when string) (RawResult, error) {
+		s0 := serverCPU()
+		r, err := Raw(ctx, RawOptions{
+			Endpoint: srv.URL, Fixture: fx, AccessKeyID: reference.DefaultAccessKeyID, Secret: reference.DefaultSecretAccessKey,
+			Region: "us-east-1", Concurrency: c, Warmup: 300 * time.Millisecond, Duration: o.RawTime,
+		})
+		if err != nil {
+			return r, fmt.Errorf("raw client: %w", err)
+		}
+		// The server's time includes the warm-up; scale it to the counted part.
+		r.ServerCPU = time.Duration(float64(serverCPU()-s0) * r.Elapsed.Seconds() / (r.Elapsed + 300*time.Millisecond).Seconds())
+		o.logf("round %d: raw, %d in flight%s: %.0f requests/s; CPU per request: client %v, server %v", round+1, c, when, r.PerSecond(),
+			perRequest(r.ClientCPU, r.Requests), perRequest(r.ServerCPU, r.Requests))
+		return r, nil
+	}
+	base := rep.baseline()
 	for round := range o.Rounds {
+		// The raw series the harness is compared with goes last, right before the
+		// harness, and once more right after it: the host's load drifts over seconds,
+		// and a pair taken a replay apart measured two different machines.
 		for _, c := range o.RawConcurrency {
-			s0 := serverCPU()
-			r, err := Raw(ctx, RawOptions{
-				Endpoint: srv.URL, Fixture: fx, AccessKeyID: reference.DefaultAccessKeyID, Secret: reference.DefaultSecretAccessKey,
-				Region: "us-east-1", Concurrency: c, Warmup: 300 * time.Millisecond, Duration: o.RawTime,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("raw client: %w", err)
+			if c == base {
+				continue
 			}
-			// The server's time includes the warm-up; scale it to the counted part.
-			r.ServerCPU = time.Duration(float64(serverCPU()-s0) * r.Elapsed.Seconds() / (r.Elapsed + 300*time.Millisecond).Seconds())
-			o.logf("round %d: raw, %d in flight: %.0f requests/s; CPU per request: client %v, server %v", round+1, c, r.PerSecond(),
-				perRequest(r.ClientCPU, r.Requests), perRequest(r.ServerCPU, r.Requests))
+			r, err := raw(round, c, "")
+			if err != nil {
+				return nil, err
+			}
 			rep.Raw[c] = append(rep.Raw[c], r)
 		}
 		// Signatures hold five minutes from the recording's start; a replay that took
@@ -228,11 +245,21 @@ func Measure(ctx context.Context, o Options) (*Report, error) {
 		o.logf("round %d: raw replay, %d in flight: %d requests, %.0f requests/s, %d with another status than recorded; CPU per request: client %v, server %v",
 			round+1, rp.Concurrency, rp.Requests, rp.PerSecond(), rp.Changed, perRequest(rp.ClientCPU, rp.Requests), perRequest(rp.ServerCPU, rp.Requests))
 		rep.Replay = append(rep.Replay, rp)
+		before, err := raw(round, base, ", before the harness")
+		if err != nil {
+			return nil, err
+		}
+		rep.Raw[base] = append(rep.Raw[base], before)
 		h, err := run(o.Cases, srv.URL, fmt.Sprintf("round %d: harness", round+1))
 		if err != nil {
 			return nil, err
 		}
 		rep.Harness = append(rep.Harness, h)
+		after, err := raw(round, base, ", after the harness")
+		if err != nil {
+			return nil, err
+		}
+		rep.RawAfter = append(rep.RawAfter, after)
 	}
 
 	// The recording's tokens and signatures are no longer needed.

@@ -35,7 +35,7 @@ func main() {
 		quiet   bool
 	)
 	flag.StringVar(&o.ModuleDir, "module", ".", "the cogconform module (where go build runs)")
-	flag.IntVar(&o.Rounds, "rounds", 5, "interleaved raw and harness rounds; the table shows medians")
+	flag.IntVar(&o.Rounds, "rounds", 7, "interleaved raw and harness rounds; the table shows medians")
 	flag.DurationVar(&o.RawTime, "raw-time", 3*time.Second, "how long each raw measurement sends")
 	flag.StringVar(&conc, "raw-concurrency", "1,4", "requests in flight of the raw client, comma-separated")
 	flag.IntVar(&o.Workers, "workers", 8, "the harness's --workers")
