@@ -39,14 +39,20 @@ type outcome struct {
 	failed  bool
 	skipped bool
 	message string
+	// panicked is a panic of a body run ahead of its It, with its stack: cogconform's
+	// own bug, raised again in the It so that Ginkgo reports a panic, not a finding.
+	panicked any
+	stack    []byte
 }
 
-// tell hands the outcome to Ginkgo; on a failure or a skip it does not return.
+// tell hands the outcome to Ginkgo; on a failure, a skip or a panic it does not return.
 func (o *outcome) tell() {
 	for _, l := range o.logs {
 		GinkgoWriter.Println(l)
 	}
 	switch {
+	case o.panicked != nil:
+		panic(fmt.Sprintf("%v\n\n(the check ran ahead of its It; its stack:)\n%s", o.panicked, o.stack))
 	case o.failed:
 		Fail(o.message, 1)
 	case o.skipped:
@@ -72,7 +78,7 @@ func (c *check) skip(reason string) {
 
 // execute runs body, recording how it ended and how long it took. A panic that is
 // not an unwind is cogconform's own bug: on the It's goroutine it goes on to Ginkgo,
-// which reports it with its stack; in the background it becomes the check's failure.
+// which reports it with its stack; in the background it is kept for the It to raise.
 func (c *check) execute(body func(c *check), background bool) {
 	c.began = time.Now()
 	defer func() {
@@ -87,7 +93,7 @@ func (c *check) execute(body func(c *check), background bool) {
 		if !background {
 			panic(p)
 		}
-		c.out.failed, c.out.message = true, fmt.Sprintf("cogconform panicked in %s: %v\n%s", c.id(), p, debug.Stack())
+		c.out.panicked, c.out.stack = p, debug.Stack()
 	}()
 	body(c)
 }

@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/cogconform/cogconform/spec"
@@ -72,4 +73,37 @@ func TestPipelineCloseSkipsWhatNeverGotItsTurn(t *testing.T) {
 	if e.pipe.ahead.Load() != 1 {
 		t.Fatalf("ahead %d after close, want 1", e.pipe.ahead.Load())
 	}
+}
+
+// TestPipelinePanicReachesTheIt: a body that panics ahead of its It (cogconform's own
+// bug) panics again when its It tells the outcome, so that Ginkgo reports a panic
+// (class harness-error) rather than a failure of the target.
+func TestPipelinePanicReachesTheIt(t *testing.T) {
+	e := &Env{Model: &spec.Model{}, slots: make(chan struct{}, 8)}
+	e.specs = []specDef{
+		{opName: "A", family: "pattern", name: "first", body: func(c *check) {}},
+		{opName: "A", family: "pattern", name: "second", body: func(c *check) { panic("a bug") }},
+	}
+	p, err := newPipeline("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.pipe = p
+	e.pipe.startAfter(e, 0)
+	pd := e.pipe.take(1)
+	if pd == nil {
+		t.Fatal("spec 1 was not started ahead")
+	}
+	close(pd.turn)
+	<-pd.done
+	if pd.c.out.failed || pd.c.out.panicked == nil {
+		t.Fatalf("outcome %+v: want a panic, not a failure", pd.c.out)
+	}
+	defer func() {
+		r := recover()
+		if s, ok := r.(string); !ok || !strings.Contains(s, "a bug") || !strings.Contains(s, "pipeline_internal_test.go") {
+			t.Fatalf("tell raised %v; want the panic with the body's stack", r)
+		}
+	}()
+	pd.c.out.tell()
 }
