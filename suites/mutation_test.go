@@ -49,9 +49,7 @@ func tail(s string, n int) string {
 // the catalogue switched on: every defect must make the run fail, with a failing check
 // in a family the defect breaks; and the clean reference must have zero failures.
 func TestDefectsAreCaught(t *testing.T) {
-	if isChild() {
-		t.Skip("meta-test: runs only in the parent process")
-	}
+	skipUnlessMeta(t)
 	dir := t.TempDir()
 	defects := reference.Defects()
 	type outcome struct {
@@ -131,9 +129,7 @@ func TestDefectsAreCaught(t *testing.T) {
 // to a copy of the YAML and shows the suite grows by that operation's specs, with no
 // Go change.
 func TestSuiteGrowsWithTheModel(t *testing.T) {
-	if isChild() {
-		t.Skip("meta-test: runs only in the parent process")
-	}
+	skipUnlessMeta(t)
 	dir := t.TempDir()
 	doc := string(spec.YAML())
 	tenth := `
@@ -208,9 +204,7 @@ func TestSuiteGrowsWithTheModel(t *testing.T) {
 // many requests go out, never what is found. With eight workers the pipeline also
 // starts each check while the one before it drains (pipeline.go); one worker has none.
 func TestWorkersDoNotChangeVerdicts(t *testing.T) {
-	if isChild() {
-		t.Skip("meta-test: runs only in the parent process")
-	}
+	skipUnlessMeta(t)
 	dir := t.TempDir()
 	for _, defect := range []string{"pattern-substring", "length-off-by-one", "token-signature-unchecked", "admin-unsigned-accepted", "non-empty-200-body"} {
 		var runs [2]*reports.Run

@@ -17,9 +17,7 @@ var pipelineLine = regexp.MustCompile(`pipeline: (\d+) started ahead, (\d+) wast
 // and the run must reach the verdicts the filter selects. With a focus string Ginkgo's
 // order cannot be known, and nothing may be started ahead.
 func TestPipelineStartsOnlyWhatGinkgoRuns(t *testing.T) {
-	if isChild() {
-		t.Skip("meta-test: runs only in the parent process")
-	}
+	skipUnlessMeta(t)
 	dir := t.TempDir()
 	for i, tc := range []struct {
 		args      []string

@@ -30,6 +30,8 @@ func TestConformance(t *testing.T) {
 	if err := suites.ApplyEnv(flag.CommandLine, os.Getenv); err != nil {
 		t.Fatal(err)
 	}
+	// A copy: the meta-tests read the flags as they were given.
+	cfg := cfg
 	if suiteCfg, _ := GinkgoConfiguration(); cfg.Endpoint == "" && suiteCfg.ParallelTotal > 1 {
 		// Each process would start its own reference and the fixture lives on process 1's.
 		t.Fatal("ginkgo -p needs --endpoint: start `cogconform serve` and point every process at it")
@@ -79,9 +81,26 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-// skipUnlessParent keeps the meta-tests (which start child runs of TestConformance)
-// out of the child runs themselves.
+// isChild says whether this process is a child run a meta-test started.
 func isChild() bool { return os.Getenv("COGCONFORM_CHILD") != "" }
+
+// skipUnlessMeta keeps the meta-tests (which start child runs of TestConformance
+// against the embedded reference) to a plain `go test ./suites`: out of the child
+// runs themselves, and out of a run against the user's own target (--endpoint) or
+// spread over processes by `ginkgo -p`, where each process would start them all
+// again, minutes of child runs that test cogconform, not the target.
+func skipUnlessMeta(t *testing.T) {
+	t.Helper()
+	suiteCfg, _ := GinkgoConfiguration()
+	switch {
+	case isChild():
+		t.Skip("meta-test: runs only in the parent process")
+	case suiteCfg.ParallelTotal > 1:
+		t.Skip("meta-test: not under ginkgo -p")
+	case cfg.Endpoint != "" || os.Getenv("COGCONFORM_ENDPOINT") != "":
+		t.Skip("meta-test: not in a run against --endpoint")
+	}
+}
 
 func childEnv(extra ...string) []string {
 	var env []string
