@@ -18,7 +18,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/cogconform/cogconform/awsjson"

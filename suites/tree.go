@@ -30,7 +30,9 @@ const serviceScope = "Service"
 
 // Define builds the whole spec tree from the model: fixture set-up and clean-up, a
 // Describe per operation with a Context per family, service-level protocol checks,
-// and the device lifecycle workflows. It must be called before RunSpecs.
+// and the device lifecycle workflows. It must be called before RunSpecs. When the
+// order Ginkgo runs the specs in can be known, the tree is one Ordered container and
+// checks start ahead of their Its (pipeline.go).
 func Define(e *Env) {
 	// The generators are built while the fixture is provisioned (see gens.warm).
 	go e.gen.warm(e.Model)
