@@ -83,10 +83,6 @@ func (e *Env) itSpec(opName, family, name, requirement string, advisory bool, bo
 	if advisory {
 		kind = LabelAdvisory
 	}
-	e.declared = append(e.declared, reports.Check{
-		ID: checkID(opName, family, name), Operation: opName, Family: family, Name: name,
-		Labels: []string{opName, family, kind}, Advisory: advisory, Requirement: requirement,
-	})
 	decorators := []any{Label(opName, family, kind)}
 	if family == famLifecycle && e.pipe == nil {
 		// Workflows list the first user's devices and compare two listings, while
@@ -97,8 +93,10 @@ func (e *Env) itSpec(opName, family, name, requirement string, advisory bool, bo
 		decorators = append(decorators, Serial)
 	}
 	k := len(e.specs)
-	e.specs = append(e.specs, specDef{opName: opName, family: family, name: name, requirement: requirement,
-		advisory: advisory, labels: []string{opName, family, kind}, body: body})
+	e.specs = append(e.specs, specDef{body: body, declared: reports.Check{
+		ID: checkID(opName, family, name), Operation: opName, Family: family, Name: name,
+		Labels: []string{opName, family, kind}, Advisory: advisory, Requirement: requirement,
+	}})
 	It(name, append(decorators, func() {
 		var c *check
 		if ahead := e.pipe.take(k); ahead != nil {
@@ -119,9 +117,9 @@ func (e *Env) itSpec(opName, family, name, requirement string, advisory bool, bo
 
 // newCheck makes the bookkeeping of spec k.
 func (e *Env) newCheck(k int) *check {
-	d := e.specs[k]
-	c := &check{env: e, op: e.Model.Operation(d.opName), opName: d.opName, family: d.family, name: d.name,
-		requirement: d.requirement, advisory: d.advisory, index: k}
+	d := e.specs[k].declared
+	c := &check{env: e, op: e.Model.Operation(d.Operation), opName: d.Operation, family: d.Family, name: d.Name,
+		requirement: d.Requirement, advisory: d.Advisory, index: k}
 	c.ctx = context.WithValue(context.Background(), counterKey{}, &c.requests)
 	return c
 }

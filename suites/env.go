@@ -47,14 +47,12 @@ type Env struct {
 	wrongKey     *awsjson.Client // signs with a secret the target does not know
 	guard        guard           // stops requests after the run ends or the target falls silent (guard.go)
 
-	gen      gens
-	requests atomic.Int64
-	started  time.Time
-	// declared lists every check of the tree as Define built it, so that the record
-	// can name those Ginkgo never reported (a run interrupted while provisioning
-	// reports none).
-	declared []reports.Check
-	specs    []specDef // the same checks, as their Its run them
+	gen     gens
+	started time.Time
+	// specs lists every check of the tree as Define built it, in declaration order:
+	// what its It runs, and what the record says of it when Ginkgo never reported
+	// it (a run interrupted while provisioning reports none).
+	specs []specDef
 	// pipe starts checks ahead of their Its; nil when Ginkgo's order is not known.
 	pipe *pipeline
 	// suiteCfg is the Ginkgo configuration Run passes to RunSpecs, for Define; nil
@@ -168,7 +166,6 @@ func (e *Env) doWith(ctx context.Context, client *awsjson.Client, op *spec.Opera
 	if err != nil {
 		return exchange{op: op, req: req, err: err}
 	}
-	e.requests.Add(1)
 	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}

@@ -10,6 +10,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/cogconform/cogconform/reports"
 )
 
 // Why a pipeline: Ginkgo runs one spec at a time, so every batched check ended with
@@ -141,12 +143,11 @@ type pipeline struct {
 	ahead, wasted atomic.Int64
 }
 
-// specDef is what a check's It is made of.
+// specDef is what a check's It is made of: the check as the record declares it
+// (ID, labels, requirement) and its body.
 type specDef struct {
-	opName, family, name, requirement string
-	advisory                          bool
-	labels                            []string
-	body                              func(c *check)
+	declared reports.Check
+	body     func(c *check)
 }
 
 // pending is a check started ahead.
@@ -171,10 +172,10 @@ func newPipeline(labelFilter string) (*pipeline, error) {
 // next is the spec Ginkgo runs after spec k, or -1.
 func (p *pipeline) next(specs []specDef, k int) int {
 	for j := k + 1; j < len(specs); j++ {
-		if specs[j].family == famFixture {
+		if specs[j].declared.Family == famFixture {
 			continue
 		}
-		if p.selects == nil || p.selects(specs[j].labels) {
+		if p.selects == nil || p.selects(specs[j].declared.Labels) {
 			return j
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cogconform/cogconform/reports"
 	"github.com/cogconform/cogconform/spec"
 )
 
@@ -13,8 +14,8 @@ func pipelineEnv(t *testing.T, sent *[]string) *Env {
 	t.Helper()
 	e := &Env{Model: &spec.Model{}, slots: make(chan struct{}, 8)}
 	e.specs = []specDef{
-		{opName: "A", family: "pattern", name: "first", body: func(c *check) {}},
-		{opName: "A", family: "auth", name: "second", body: func(c *check) {
+		{declared: reports.Check{Operation: "A", Family: "pattern", Name: "first"}, body: func(c *check) {}},
+		{declared: reports.Check{Operation: "A", Family: "auth", Name: "second"}, body: func(c *check) {
 			c.waitTurn()
 			*sent = append(*sent, "request")
 		}},
@@ -81,8 +82,8 @@ func TestPipelineCloseSkipsWhatNeverGotItsTurn(t *testing.T) {
 func TestPipelinePanicReachesTheIt(t *testing.T) {
 	e := &Env{Model: &spec.Model{}, slots: make(chan struct{}, 8)}
 	e.specs = []specDef{
-		{opName: "A", family: "pattern", name: "first", body: func(c *check) {}},
-		{opName: "A", family: "pattern", name: "second", body: func(c *check) { panic("a bug") }},
+		{declared: reports.Check{Operation: "A", Family: "pattern", Name: "first"}, body: func(c *check) {}},
+		{declared: reports.Check{Operation: "A", Family: "pattern", Name: "second"}, body: func(c *check) { panic("a bug") }},
 	}
 	p, err := newPipeline("")
 	if err != nil {

@@ -112,7 +112,8 @@ func (e *Env) buildRun(r Report) *reports.Run {
 	}
 	// Checks the tree has but Ginkgo never reported: a run interrupted while the
 	// fixture was provisioned reports no spec at all. Each is listed as not run.
-	for _, d := range e.declared {
+	for _, s := range e.specs {
+		d := s.declared
 		if _, seen := index[d.ID]; seen || (selected != nil && !selected(d.Labels)) {
 			continue
 		}
@@ -143,8 +144,8 @@ func (e *Env) buildRun(r Report) *reports.Run {
 // declaredAs finds the check Define declared with name whose labels (operation,
 // family, kind) are all among labels.
 func (e *Env) declaredAs(name string, labels []string) (reports.Check, bool) {
-	for _, d := range e.declared {
-		if d.Name == name && !slices.ContainsFunc(d.Labels, func(l string) bool { return !slices.Contains(labels, l) }) {
+	for _, s := range e.specs {
+		if d := s.declared; d.Name == name && !slices.ContainsFunc(d.Labels, func(l string) bool { return !slices.Contains(labels, l) }) {
 			return d, true
 		}
 	}
