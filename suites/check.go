@@ -382,21 +382,30 @@ func (f *inFlight) send(j job, i int) {
 			f.panicked.CompareAndSwap(nil, &p)
 		}
 	}()
-	select {
-	case <-f.halt:
+	if !f.takeSlot() {
 		f.unsent.Add(-1)
 		return
-	default:
-	}
-	select {
-	case <-f.halt:
-		f.unsent.Add(-1)
-		return
-	case f.slots <- struct{}{}: // a slot: at most --workers requests in flight in all
 	}
 	defer func() { <-f.slots }()
 	f.sending()
 	f.answers[i] = j.send(f.ctx)
+}
+
+// takeSlot takes one of the slots shared by every check in flight (at most --workers
+// requests on the wire in all), unless the batch is halted: a halt already there wins
+// over a free slot.
+func (f *inFlight) takeSlot() bool {
+	select {
+	case <-f.halt:
+		return false
+	default:
+	}
+	select {
+	case <-f.halt:
+		return false
+	case f.slots <- struct{}{}:
+		return true
+	}
 }
 
 // answer waits for case i's answer.
