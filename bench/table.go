@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -21,21 +22,16 @@ const (
 
 // baseline is the raw series the harness is compared with: the raw client with as
 // many requests in flight as the harness's workers, or else the most.
+// Measure asks for it before any is measured, so the planned concurrencies count too.
 func (r *Report) baseline() int {
-	best := 0
-	for c := range r.Raw {
-		best = max(best, c)
-	}
-	for _, c := range r.Opts.RawConcurrency {
-		if c == r.Opts.Workers {
-			return c
-		}
-		best = max(best, c)
-	}
-	if _, ok := r.Raw[r.Opts.Workers]; ok {
+	concs := append(slices.Collect(maps.Keys(r.Raw)), r.Opts.RawConcurrency...)
+	switch {
+	case slices.Contains(concs, r.Opts.Workers):
 		return r.Opts.Workers
+	case len(concs) == 0:
+		return 0
 	}
-	return best
+	return slices.Max(concs)
 }
 
 // Ratios returns harness requests/s over raw requests/s for each round, against the
