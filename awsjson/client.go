@@ -377,38 +377,55 @@ func errorMessage(body []byte) string {
 
 // topLevel returns the raw values of the given members of a JSON object body, in the
 // order of keys, leaving out absent ones; nothing when the body is not one valid JSON
-// object. It reads the body as json.Unmarshal into a map[string]json.RawMessage does
+// object.
+func topLevel(body []byte, keys ...string) [][]byte {
+	vals, ok := ObjectMembers(body, keys...)
+	if !ok {
+		return nil
+	}
+	out := vals[:0]
+	for _, v := range vals {
+		if v != nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// ObjectMembers returns the raw values of the given members of a JSON object body,
+// one per key (nil for an absent member), and whether body is one valid JSON object
+// at all. It reads the body as json.Unmarshal into a map[string]json.RawMessage does
 // (keys unescaped, the last of duplicate keys wins) but decodes nothing it is not
 // asked for, and checks strings eight bytes at a time: an error body may echo a 256
 // KiB value, which encoding/json's scanner alone takes most of a millisecond over.
 // TestErrorFieldsReadAsAMapWould holds the two readings together.
-func topLevel(body []byte, keys ...string) [][]byte {
+func ObjectMembers(body []byte, keys ...string) (vals [][]byte, ok bool) {
 	i := skipSpace(body, 0)
 	if i == len(body) || body[i] != '{' {
-		return nil // not an object, valid or not: no members either way
+		return nil, false // not an object, valid or not: no members either way
 	}
-	vals := make([][]byte, len(keys))
+	vals = make([][]byte, len(keys))
 	i = skipSpace(body, i+1)
 	if i < len(body) && body[i] == '}' {
 		i++
 	} else {
 		for {
 			if i == len(body) || body[i] != '"' {
-				return nil
+				return nil, false
 			}
 			kend, ok := scanString(body, i)
 			if !ok {
-				return nil
+				return nil, false
 			}
 			quoted := body[i:kend]
 			i = skipSpace(body, kend)
 			if i == len(body) || body[i] != ':' {
-				return nil
+				return nil, false
 			}
 			i = skipSpace(body, i+1)
 			vend, ok := scanValue(body, i, 1)
 			if !ok {
-				return nil
+				return nil, false
 			}
 			key := string(quoted[1 : len(quoted)-1])
 			if strings.IndexByte(key, '\\') >= 0 {
@@ -425,22 +442,25 @@ func topLevel(body []byte, keys ...string) [][]byte {
 				continue
 			}
 			if i == len(body) || body[i] != '}' {
-				return nil
+				return nil, false
 			}
 			i++
 			break
 		}
 	}
 	if skipSpace(body, i) != len(body) {
-		return nil // something after the object
+		return nil, false // something after the object
 	}
-	out := vals[:0]
-	for _, v := range vals {
-		if v != nil {
-			out = append(out, v)
-		}
+	return vals, true
+}
+
+// StringValue decodes a raw JSON value that is a string, as json.Unmarshal into an
+// any would; anything else, null included, is not one.
+func StringValue(raw []byte) (string, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
 	}
-	return out
+	return decodeString(raw)
 }
 
 // decodeString reads a raw JSON value into a string as json.Unmarshal does: null

@@ -38,6 +38,36 @@ func errorMessageByMap(body []byte) string {
 	return ""
 }
 
+// stringMemberByMap is the map reading of ObjectMembers and StringValue together:
+// whether body is a JSON object, and the first of keys whose value is a string.
+func stringMemberByMap(body []byte, keys ...string) (object bool, s string, found bool) {
+	var doc map[string]any
+	if json.Unmarshal(body, &doc) != nil || doc == nil {
+		return false, "", false
+	}
+	for _, k := range keys {
+		if v, ok := doc[k].(string); ok {
+			return true, v, true
+		}
+	}
+	return true, "", false
+}
+
+func stringMember(body []byte, keys ...string) (object bool, s string, found bool) {
+	vals, ok := ObjectMembers(body, keys...)
+	if !ok {
+		return false, "", false
+	}
+	for _, raw := range vals {
+		if raw != nil {
+			if v, ok := StringValue(raw); ok {
+				return true, v, true
+			}
+		}
+	}
+	return true, "", false
+}
+
 func TestErrorFieldsReadAsAMapWould(t *testing.T) {
 	bodies := []string{
 		``, `null`, `[]`, `"x"`, `42`, `true`, `{`, `{"message":}`, `{} {}`, `{}`, ` { } `,
@@ -74,6 +104,11 @@ func TestErrorFieldsReadAsAMapWould(t *testing.T) {
 		}
 		if got, want := ErrorCode(http.Header{}, body), errorCodeByMap(body); got != want {
 			t.Errorf("ErrorCode(%.80q) = %.80q, the map reading gives %.80q", b, got, want)
+		}
+		gotObj, got, gotFound := stringMember(body, "message", "Message")
+		wantObj, want, wantFound := stringMemberByMap(body, "message", "Message")
+		if gotObj != wantObj || got != want || gotFound != wantFound {
+			t.Errorf("ObjectMembers+StringValue(%.80q) = %v %.80q %v, the map reading gives %v %.80q %v", b, gotObj, got, gotFound, wantObj, want, wantFound)
 		}
 	}
 }

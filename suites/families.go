@@ -2,7 +2,6 @@ package suites
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -369,27 +368,34 @@ func (e *Env) formatChecks(op *spec.Operation) {
 
 // jsonObject reports whether a body is one JSON object.
 func jsonObject(body []byte) bool {
-	var doc map[string]json.RawMessage
-	return json.Unmarshal(body, &doc) == nil && doc != nil
+	_, ok := awsjson.ObjectMembers(body)
+	return ok
 }
 
-// errorBodyProblem says what is wrong with an error body, or "".
+// errorBodyProblem says what is wrong with an error body, or "". It reads the body
+// as json.Unmarshal into a map would, without decoding what it does not judge: an
+// error body may echo a 256 KiB value.
 func errorBodyProblem(x exchange) string {
-	var doc map[string]any
-	if err := json.Unmarshal(x.resp.Body, &doc); err != nil || doc == nil {
+	vals, ok := awsjson.ObjectMembers(x.resp.Body, "message", "Message")
+	if !ok {
 		return "the body is not a JSON object"
 	}
 	if x.resp.Code == "" {
 		return "no error code in the x-amzn-ErrorType header, __type or code"
 	}
-	msg, ok := doc["message"].(string)
-	if !ok {
-		msg, ok = doc["Message"].(string)
+	for _, raw := range vals {
+		if raw == nil {
+			continue
+		}
+		// The first that is a string counts, as "message" before "Message" did.
+		if msg, ok := awsjson.StringValue(raw); ok {
+			if msg == "" {
+				return "no message"
+			}
+			return ""
+		}
 	}
-	if !ok || msg == "" {
-		return "no message"
-	}
-	return ""
+	return "no message"
 }
 
 // secrecyChecks: the value of a member AWS marks sensitive is never echoed in an
