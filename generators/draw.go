@@ -20,18 +20,24 @@ import (
 const rapidRunes = 64
 
 // compactRapidRunes is rapidRunes for compact values: the rest of an invalid case's
-// request, or an envelope check's body. Nothing is judged on their characters, and
-// once shrinking has brought them to their shortest (which it does first) they are
-// drawn through rapid whole: few of them are longer than 8 then. They are most of a
-// request's strings, so this is most of the draws.
-const compactRapidRunes = 8
+// request, or an envelope check's body. Nothing is judged on their characters, so
+// they come whole from the tail source, one rapid draw a string: its seed shrinks
+// to 0, which writes every character as the first of its class, what shrinking each
+// character through rapid ended at (see minimalTail). They are most of a request's
+// strings: at 8 runes through rapid they were most of its draws, and drawing a case
+// cost a third more.
+const compactRapidRunes = 0
 
 // drawer carries the state of one generated value: the rapid.T that every choice is
 // drawn from, and the long-string tail source.
 type drawer struct {
 	t      *rapid.T
 	budget int
-	tail   *rand.PCG
+	tail   *rand.PCG // &pcg once the current string's tail is seeded, else nil
+	pcg    rand.PCG
+	// minimalTail is set when the tail source's seed was drawn as 0, as shrinking
+	// draws it: the tail is then the first character of each class.
+	minimalTail bool
 	// drew records whether anything was drawn: rapid refuses a Custom generator
 	// that draws nothing (an empty object, a one-member enum), see done.
 	drew bool
@@ -42,7 +48,7 @@ func newDrawer(t *rapid.T) *drawer { return &drawer{t: t} }
 // startString resets the per-string rune budget.
 func (d *drawer) startString() {
 	d.budget = rapidRunes
-	d.tail = nil
+	d.tail, d.minimalTail = nil, false
 }
 
 // index draws an integer in [0, n). A single choice is no choice: nothing is drawn,
@@ -168,8 +174,11 @@ func (d *drawer) runeOf(c *runeClass) rune {
 		return d.pick(c)
 	}
 	d.drew = true
-	f := c.fill
-	return f.at(intN(d.tailSource(), f.total))
+	f, tail := c.fill, d.tailSource()
+	if d.minimalTail {
+		return c.at(0)
+	}
+	return f.at(intN(tail, f.total))
 }
 
 // tailSource returns the PCG of the current string's tail, seeding it from one rapid
@@ -177,7 +186,8 @@ func (d *drawer) runeOf(c *runeClass) rune {
 func (d *drawer) tailSource() *rand.PCG {
 	if d.tail == nil {
 		seed := rapid.Uint64().Draw(d.t, "")
-		d.tail = rand.NewPCG(seed, seed^0x9E3779B97F4A7C15)
+		d.pcg.Seed(seed, seed^0x9E3779B97F4A7C15)
+		d.tail, d.minimalTail = &d.pcg, seed == 0
 	}
 	return d.tail
 }
@@ -234,6 +244,13 @@ func (d *drawer) writeTail(b *strings.Builder, c *runeClass, n int) {
 	}
 	d.drew = true
 	tail, f := d.tailSource(), c.fill
+	if d.minimalTail {
+		r := c.at(0)
+		for range n {
+			b.WriteRune(r)
+		}
+		return
+	}
 	if f.ascii != nil {
 		pool := f.ascii.tailPool()
 		for off := int(tail.Uint64() % tailWindows); n > 0; off = 0 {
