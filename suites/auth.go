@@ -102,8 +102,10 @@ func (e *Env) authChecks(op *spec.Operation) {
 					}
 				})
 			})
-		e.itSpec(op.Name, famAuth, "revoked access token is refused",
-			"after GlobalSignOut the user's access tokens are revoked: HTTP 400 NotAuthorizedException", false, func(c *check) {
+		// The signed-out user is used by these checks alone.
+		own := func(f *Fixture) bool { return true }
+		e.itSpecOwn(own, op.Name, famAuth, "revoked access token is refused",
+			"after GlobalSignOut the user's access tokens are revoked: HTTP 400 NotAuthorizedException", func(c *check) {
 				f := c.need(capRevoked)
 				u := f.Users[2]
 				c.maxCases = 10

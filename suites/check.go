@@ -79,28 +79,41 @@ func checkID(opName, family, name string) string { return opName + "/" + family 
 // itSpec declares an It for one check. body runs inside the It, or before it when
 // the pipeline started the check ahead (pipeline.go).
 func (e *Env) itSpec(opName, family, name, requirement string, advisory bool, body func(c *check)) {
+	e.declare(opName, family, name, requirement, advisory, nil, body)
+}
+
+// itSpecOwn declares a check whose cases go one at a time on resources that, when
+// own says so of the run's fixture, no other check touches: with a pipeline it runs
+// in the side lane, alongside the other checks (pipeline.go).
+func (e *Env) itSpecOwn(own func(f *Fixture) bool, opName, family, name, requirement string, body func(c *check)) {
+	e.declare(opName, family, name, requirement, false, own, body)
+}
+
+func (e *Env) declare(opName, family, name, requirement string, advisory bool, own func(f *Fixture) bool, body func(c *check)) {
 	kind := LabelConformance
 	if advisory {
 		kind = LabelAdvisory
 	}
 	decorators := []any{Label(opName, family, kind)}
 	if family == famLifecycle && e.pipe == nil {
-		// Workflows list the first user's devices and compare two listings, while
-		// checks on other processes sign that user in for fresh devices: under
+		// Workflows list their user's devices and compare two listings, while
+		// workflows on other processes sign that user in for fresh devices: under
 		// `ginkgo -p` they run on process 1 once every parallel spec is done. In
-		// one process nothing runs alongside them, and Serial changes nothing (Ginkgo
-		// refuses it inside the pipeline's Ordered container).
+		// one process they run one after another (in the side lane, or each in its
+		// It), and Ginkgo refuses Serial inside the pipeline's Ordered container.
 		decorators = append(decorators, Serial)
 	}
 	k := len(e.specs)
-	e.specs = append(e.specs, specDef{body: body, declared: reports.Check{
+	e.specs = append(e.specs, specDef{body: body, own: own, declared: reports.Check{
 		ID: checkID(opName, family, name), Operation: opName, Family: family, Name: name,
 		Labels: []string{opName, family, kind}, Advisory: advisory, Requirement: requirement,
 	}})
 	It(name, append(decorators, func() {
+		// The first It runs once the fixture is set: what the side lane needs.
+		e.pipe.startLane(e)
 		var c *check
 		if ahead := e.pipe.take(k); ahead != nil {
-			close(ahead.turn)
+			ahead.letGo()
 			<-ahead.done
 			c = ahead.c
 		} else {

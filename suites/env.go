@@ -58,13 +58,17 @@ type Env struct {
 	// suiteCfg is the Ginkgo configuration Run passes to RunSpecs, for Define; nil
 	// under `go test` and the ginkgo CLI, where Define asks Ginkgo.
 	suiteCfg *types.SuiteConfig
-	// slots bounds the requests of batched checks in flight, all checks together, to
-	// --workers: with a pipeline, two checks may be sending at once.
+	// slots bounds the requests in flight, all checks together, to --workers: with a
+	// pipeline, two checks and the side lane may be sending at once. Batched checks
+	// take them in their workers; checks in the side lane per request (slotKey).
 	slots chan struct{}
 }
 
 // counterKey keys a check's request counter in the contexts it sends with.
 type counterKey struct{}
+
+// slotKey keys the slots a check in the side lane takes one of for each request.
+type slotKey struct{}
 
 // NewEnv builds the environment of a run: model, client, redactor.
 func NewEnv(ctx context.Context, cfg Config) (*Env, error) {
@@ -168,6 +172,10 @@ func (e *Env) doWith(ctx context.Context, client *awsjson.Client, op *spec.Opera
 	}
 	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		n.Add(1)
+	}
+	if slots, ok := ctx.Value(slotKey{}).(chan struct{}); ok {
+		slots <- struct{}{}
+		defer func() { <-slots }()
 	}
 	resp, err := client.Do(ctx, req)
 	e.guard.record(ctx, trial, resp, err)

@@ -52,6 +52,11 @@ type Fixture struct {
 	// workflows read longer the later the workflow ran. Without one (a
 	// handed-over user), the first user does.
 	Scratch User `json:"scratch"`
+	// Workflow signs in for the devices of the lifecycle workflows, which list every
+	// device of their user: no other check touches its devices, so the workflows can
+	// run alongside the other checks (pipeline.go) and their lists hold only their
+	// own devices. Without one (a handed-over user), the first user does.
+	Workflow User `json:"workflow"`
 	// CreatedUsers are the users the run made in a pool it did not make (one handed
 	// over without a user): clean-up deletes them, and their devices with them.
 	CreatedUsers   []string          `json:"createdUsers,omitempty"`
@@ -107,10 +112,18 @@ func (e *Env) setFixture(f *Fixture) {
 	e.fixtureMu.Lock()
 	defer e.fixtureMu.Unlock()
 	e.fixture = f
-	for _, u := range append([]User{f.Scratch}, f.Users...) {
+	for _, u := range append([]User{f.Scratch, f.Workflow}, f.Users...) {
 		e.Red.Add(u.Password)
 		e.Red.Add(u.AccessToken)
 	}
+}
+
+// workflowUser is the user whose devices the lifecycle workflows make and list.
+func (f *Fixture) workflowUser() User {
+	if f.Workflow.Username != "" {
+		return f.Workflow
+	}
+	return f.Users[0]
 }
 
 // need skips the check unless the fixture offers every capability.
@@ -225,6 +238,9 @@ func (e *Env) provision(ctx context.Context) *Fixture {
 		// Signed in only when a check wants a fresh device (freshDevice).
 		if u, ok := create("d"); ok {
 			f.Scratch = u
+		}
+		if u, ok := create("e"); ok {
+			f.Workflow = u
 		}
 	}
 	f.Users = users

@@ -114,14 +114,16 @@ const (
 )
 
 // step declares one workflow spec under the operation it judges. Each case gets a
-// fresh device of the first user, confirmed or not.
+// fresh device of the workflow user (see Fixture.Workflow), confirmed or not.
 func (e *Env) step(opName, name, requirement string, uses []string, confirm bool, body func(c *check, t *rapid.T, d device)) {
 	for _, u := range uses {
 		if e.Model.Operation(u) == nil {
 			return
 		}
 	}
-	e.itSpec(opName, famLifecycle, name, requirement, false, func(c *check) {
+	// The workflow user's devices are the workflows' own; the first user's are not.
+	own := func(f *Fixture) bool { return f.Workflow.Username != "" }
+	e.itSpecOwn(own, opName, famLifecycle, name, requirement, func(c *check) {
 		caps := []string{capNewDevice}
 		if e.Model.Operation(opName).Auth == spec.AuthIAM {
 			caps = append(caps, capAdmin)
@@ -129,7 +131,7 @@ func (e *Env) step(opName, name, requirement string, uses []string, confirm bool
 		f := c.need(caps...)
 		c.maxCases = 3 // each case provisions devices
 		c.property(func(t *rapid.T) {
-			u := f.Users[0]
+			u := f.workflowUser()
 			token, key, err := e.freshDevice(c.ctx, u, confirm)
 			if err != nil {
 				c.class = "fixture-unavailable"

@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"context"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -26,9 +27,11 @@ import (
 // What stays as it was: every check still runs its own rapid property with the run's
 // seed, so the cases, verdicts and counterexamples do not depend on the pipeline
 // (TestWorkersDoNotChangeVerdicts); at most --workers requests are in flight in all
-// (the slots); and a check whose cases must run one at a time (c.property: the
-// workflows, the cross-user and revoked-token checks) starts sending only once its
-// It has begun and the checks before it are done, exactly as without a pipeline.
+// (the slots); and a check whose cases must run one at a time (c.property) on
+// resources other checks use too (the cross-user checks, on the first user's device)
+// starts sending only once its It has begun and the checks before it are done,
+// exactly as without a pipeline. Those whose resources are their own run in the side
+// lane (see startLane).
 
 // unwind ends a check's body early (a failure or a skip it recorded). The It tells
 // Ginkgo once the body has returned, on its own goroutine, where Ginkgo's Fail and
@@ -135,9 +138,11 @@ type pipeline struct {
 	mu      sync.Mutex
 	started map[int]*pending // started and not yet taken by an It
 	taken   map[int]bool
+	lane    map[int]bool // the checks the side lane runs
 	closed  bool
 	end     chan struct{} // closed when the run ends: nothing more will be taken
 	wg      sync.WaitGroup
+	laneOne sync.Once
 
 	// For tests: checks started ahead, and those of them no It took.
 	ahead, wasted atomic.Int64
@@ -148,17 +153,24 @@ type pipeline struct {
 type specDef struct {
 	declared reports.Check
 	body     func(c *check)
+	// own, when set, says whether the check's resources are its own in a run with
+	// this fixture: then it runs in the side lane (see startLane).
+	own func(f *Fixture) bool
 }
 
 // pending is a check started ahead.
 type pending struct {
-	c    *check
-	turn chan struct{} // closed when its It has begun
-	done chan struct{} // closed when its body has returned
+	c       *check
+	turn    chan struct{} // closed when the check may send: its It has begun, or it is in the side lane
+	turnOne sync.Once
+	done    chan struct{} // closed when its body has returned
 }
 
+// letGo lets the check send (closes turn), once.
+func (pd *pending) letGo() { pd.turnOne.Do(func() { close(pd.turn) }) }
+
 func newPipeline(labelFilter string) (*pipeline, error) {
-	p := &pipeline{started: map[int]*pending{}, taken: map[int]bool{}, end: make(chan struct{})}
+	p := &pipeline{started: map[int]*pending{}, taken: map[int]bool{}, lane: map[int]bool{}, end: make(chan struct{})}
 	if labelFilter != "" {
 		f, err := types.ParseLabelFilter(labelFilter)
 		if err != nil {
@@ -169,13 +181,17 @@ func newPipeline(labelFilter string) (*pipeline, error) {
 	return p, nil
 }
 
-// next is the spec Ginkgo runs after spec k, or -1.
+// selected reports whether Ginkgo runs spec s: not a fixture step, and through the
+// label filter.
+func (p *pipeline) selected(s specDef) bool {
+	return s.declared.Family != famFixture && (p.selects == nil || p.selects(s.declared.Labels))
+}
+
+// next is the spec Ginkgo runs after spec k that the side lane does not run, or -1.
+// The caller holds p.mu.
 func (p *pipeline) next(specs []specDef, k int) int {
 	for j := k + 1; j < len(specs); j++ {
-		if specs[j].declared.Family == famFixture {
-			continue
-		}
-		if p.selects == nil || p.selects(specs[j].declared.Labels) {
+		if !p.lane[j] && p.selected(specs[j]) {
 			return j
 		}
 	}
@@ -187,12 +203,9 @@ func (p *pipeline) startAfter(e *Env, k int) {
 	if p == nil {
 		return
 	}
-	j := p.next(e.specs, k)
-	if j < 0 {
-		return
-	}
 	p.mu.Lock()
-	if p.closed || p.taken[j] || p.started[j] != nil {
+	j := p.next(e.specs, k)
+	if j < 0 || p.closed || p.taken[j] || p.started[j] != nil {
 		p.mu.Unlock()
 		return
 	}
@@ -207,6 +220,64 @@ func (p *pipeline) startAfter(e *Env, k int) {
 		defer close(pd.done)
 		pd.c.execute(e.specs[j].body, true)
 	}()
+}
+
+// Why a side lane: the checks whose cases must go one at a time (c.property) waited
+// for their Its with nothing else on the wire, each request a round trip alone,
+// which both sides pay for in wake-ups: the lifecycle workflows and the
+// revoked-token checks were a twentieth of a default run's wall time. Those whose
+// resources are their own — the workflows on the workflow user's devices, the
+// revoked-token checks on the signed-out user's — run instead one after another in
+// one goroutine from the first It on, alongside the other checks, each request
+// taking one of the shared slots; their Its then only tell the outcome. Nothing
+// else reads or changes what they use, and they keep their order among themselves,
+// so a verdict does not depend on what runs alongside (TestWorkersDoNotChangeVerdicts).
+
+// startLane starts the side lane, once: every selected check that declares its
+// resources its own in this run's fixture. It must run after the fixture is set.
+func (p *pipeline) startLane(e *Env) {
+	if p == nil {
+		return
+	}
+	p.laneOne.Do(func() {
+		f := e.currentFixture()
+		if f == nil {
+			return
+		}
+		p.mu.Lock()
+		var lane []*pending
+		for j, s := range e.specs {
+			if s.own == nil || !p.selected(s) || p.closed || p.taken[j] || p.started[j] != nil || !s.own(f) {
+				continue
+			}
+			pd := &pending{c: e.newCheck(j), turn: make(chan struct{}), done: make(chan struct{})}
+			pd.letGo()
+			pd.c.pending = pd
+			pd.c.ctx = context.WithValue(pd.c.ctx, slotKey{}, e.slots)
+			p.started[j], p.lane[j] = pd, true
+			lane = append(lane, pd)
+		}
+		if len(lane) > 0 {
+			p.wg.Add(1)
+		}
+		p.mu.Unlock()
+		if len(lane) == 0 {
+			return
+		}
+		p.ahead.Add(int64(len(lane)))
+		go func() {
+			defer p.wg.Done()
+			for _, pd := range lane {
+				select {
+				case <-p.end:
+					pd.c.out.skipped, pd.c.out.message = true, "the run ended before this check's turn"
+				default:
+					pd.c.execute(e.specs[pd.c.index].body, true)
+				}
+				close(pd.done)
+			}
+		}()
+	})
 }
 
 // take hands spec k's check to its It: the one started ahead, or nil.

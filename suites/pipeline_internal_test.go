@@ -43,7 +43,7 @@ func TestPipelineHoldsAOneAtATimeCheckUntilItsIt(t *testing.T) {
 		t.Fatal("the check ran to its end before its It began")
 	default:
 	}
-	close(pd.turn)
+	pd.letGo()
 	<-pd.done
 	if len(sent) != 1 || pd.c.out.failed || pd.c.out.skipped {
 		t.Fatalf("after its turn: sent %v, outcome %+v", sent, pd.c.out)
@@ -95,7 +95,7 @@ func TestPipelinePanicReachesTheIt(t *testing.T) {
 	if pd == nil {
 		t.Fatal("spec 1 was not started ahead")
 	}
-	close(pd.turn)
+	pd.letGo()
 	<-pd.done
 	if pd.c.out.failed || pd.c.out.panicked == nil {
 		t.Fatalf("outcome %+v: want a panic, not a failure", pd.c.out)
