@@ -315,8 +315,15 @@ func urlErrorOp(method string) string {
 
 // readCapped reads at most limit bytes of r. A body that announces its length is read
 // into a buffer of that size: io.ReadAll would start at 512 bytes and copy a large
-// error body (a 256 KiB value echoed back) a dozen times on the way.
+// error body (a 256 KiB value echoed back) a dozen times on the way. One no longer
+// than limit is read whole in one go: net/http's body reader stops at the announced
+// length and reports io.EOF with its last bytes, so the connection is still reused.
 func readCapped(r io.Reader, contentLength, limit int64) ([]byte, error) {
+	if contentLength >= 0 && contentLength < limit {
+		buf := make([]byte, contentLength)
+		n, err := io.ReadFull(r, buf)
+		return buf[:n], err
+	}
 	size := int64(bytes.MinRead)
 	if contentLength > 0 {
 		size = min(contentLength, limit) + bytes.MinRead

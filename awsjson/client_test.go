@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -194,5 +195,49 @@ func TestEndpointMustBeAnHTTPURL(t *testing.T) {
 		if _, err := awsjson.New(awsjson.Config{Endpoint: e}); err == nil {
 			t.Errorf("endpoint %q accepted", e)
 		}
+	}
+}
+
+// TestAnswersReadWholeKeepTheConnection: however long an answer (empty, small, large,
+// announced or chunked), reading it leaves the connection to be used again: a client
+// that dialled per request would measure its dials, and strain the target.
+func TestAnswersReadWholeKeepTheConnection(t *testing.T) {
+	var conns int
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		n := len(r.Header.Get("X-Amz-Target"))
+		body := strings.Repeat("x", map[int]int{1: 0, 2: 40, 3: 300 << 10}[n%4])
+		if n%4 == 0 {
+			// No Content-Length: chunked.
+			w.(http.Flusher).Flush()
+			body = strings.Repeat("y", 5000)
+		}
+		w.Header().Set("Content-Type", awsjson.DefaultContentType)
+		_, _ = io.WriteString(w, body)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns++
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c, err := awsjson.New(awsjson.Config{Endpoint: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := range 20 {
+		target := strings.Repeat("T", 1+i%4)
+		resp, err := c.Do(context.Background(), awsjson.Request{Target: target, Body: []byte("{}")})
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if want := map[int]int{1: 0, 2: 40, 3: 300 << 10, 0: 5000}[len(target)%4]; len(resp.Body) != want {
+			t.Fatalf("request %d: %d bytes read, want %d", i, len(resp.Body), want)
+		}
+	}
+	if conns != 1 {
+		t.Errorf("20 requests one after another took %d connections, want 1", conns)
 	}
 }
