@@ -107,7 +107,6 @@ func (g *guard) record(ctx context.Context, trial bool, resp *awsjson.Response, 
 	if isCleanup(ctx) {
 		return
 	}
-	var exchangeErr *url.Error
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if trial {
@@ -117,13 +116,21 @@ func (g *guard) record(ctx context.Context, trial bool, resp *awsjson.Response, 
 	case err == nil:
 		g.silent, g.lastErr = 0, nil
 	case ctx.Err() != nil:
-	case resp != nil || errors.As(err, &exchangeErr):
+	case resp != nil || isExchangeError(err):
 		g.silent++
 		g.lastErr = err
 		if g.silent >= breakerThreshold && (trial || g.silent == breakerThreshold) {
 			g.next = time.Now().Add(g.trialEvery())
 		}
 	}
+}
+
+// isExchangeError reports whether err is a failed exchange with the target. Apart
+// from record, whose every call (one a request) would otherwise allocate the target
+// of errors.As.
+func isExchangeError(err error) bool {
+	var exchangeErr *url.Error
+	return errors.As(err, &exchangeErr)
 }
 
 // trialEvery is the pause between trial requests while the breaker is open.
