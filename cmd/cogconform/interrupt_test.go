@@ -318,8 +318,8 @@ func TestRunDeletesTheUsersItCreatedInAHandedOverPool(t *testing.T) {
 	defer mu.Unlock()
 	slices.Sort(created)
 	slices.Sort(deleted)
-	if len(created) != 4 || !slices.Equal(created, deleted) {
-		t.Errorf("created users %v, deleted %v: want four, each deleted once", created, deleted)
+	if len(created) != 5 || !slices.Equal(created, deleted) {
+		t.Errorf("created users %v, deleted %v: want five, each deleted once", created, deleted)
 	}
 	if pools := rt.ref.UserPools(); !slices.Equal(pools, []string{pool.UserPool.Id}) {
 		t.Errorf("pools after the run: %v, want only the handed-over %s", pools, pool.UserPool.Id)
@@ -359,8 +359,8 @@ func TestRunDeletesExactlyWhatItCreated(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(names) != 6 { // pool, client, three users and the scratch user
-		t.Errorf("created %v, want a pool, a client, three users and a scratch user", names)
+	if len(names) != 7 { // pool, client, three users, the scratch user and the workflow user
+		t.Errorf("created %v, want a pool, a client, three users, a scratch user and a workflow user", names)
 	}
 	for _, n := range names {
 		if !strings.HasPrefix(n, "cogconform-t9x") {
