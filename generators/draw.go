@@ -14,10 +14,13 @@ import (
 // one by one). Past it, the rest of the string comes from a PCG seeded by a single
 // rapid draw: still deterministic for a seed, still shrinkable as a whole (length and
 // seed), but a 256 Ki-rune "far beyond max" value costs one draw instead of 262 144.
-// 64 rather than more: each rapid draw costs about 150 ns (its bias to small values
+// 32 rather than more: each rapid draw costs about 150 ns (its bias to small values
 // takes a logarithm), and a failing case shrinks its length first, so counterexamples
-// end up well inside the first 64 runes; 512 made draws 10% of a run's CPU.
-const rapidRunes = 64
+// end up inside the first 32 runes, and a longer one (a value one past a maximum
+// length) has its tail's seed shrunk to 0, which writes what shrinking each rune
+// would have (see minimalTail); 512 made draws 10% of a run's CPU, and 64 cost a
+// length case 2-4 µs more than 32 (BenchmarkInvalid) for the same counterexamples.
+const rapidRunes = 32
 
 // compactRapidRunes is rapidRunes for compact values: the rest of an invalid case's
 // request, or an envelope check's body. Nothing is judged on their characters, so
