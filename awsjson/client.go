@@ -63,10 +63,12 @@ type Config struct {
 
 // Client sends requests to one target. It is safe for concurrent use.
 type Client struct {
-	cfg    Config
-	base   *url.URL
-	http   *http.Client
-	signer *v4.Signer
+	cfg         Config
+	base        *url.URL
+	http        *http.Client
+	signer      *v4.Signer
+	contentType []string // the Content-Type header of cfg.ContentType
+	userAgent   []string // the User-Agent header of every request
 }
 
 // New checks the configuration and builds a client.
@@ -118,11 +120,12 @@ func New(cfg Config) (*Client, error) {
 		tlsCfg.RootCAs = pool
 	}
 	transport := &http.Transport{
-		Proxy:                  nil, // a conformance target is addressed directly; a proxy would change what is measured
-		DialContext:            (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:        tlsCfg,
-		TLSHandshakeTimeout:    cfg.Timeout,
-		ResponseHeaderTimeout:  cfg.Timeout,
+		Proxy:               nil, // a conformance target is addressed directly; a proxy would change what is measured
+		DialContext:         (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:     tlsCfg,
+		TLSHandshakeTimeout: cfg.Timeout,
+		// No ResponseHeaderTimeout: Do's deadline (cfg.Timeout) already bounds the
+		// whole exchange, and the transport would start a second timer per request.
 		MaxIdleConns:           cfg.MaxConns,
 		MaxIdleConnsPerHost:    cfg.MaxConns,
 		IdleConnTimeout:        90 * time.Second,
@@ -141,7 +144,9 @@ func New(cfg Config) (*Client, error) {
 			// signature meant for the configured endpoint only.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		signer: v4.NewSigner(),
+		signer:      v4.NewSigner(),
+		contentType: []string{cfg.ContentType},
+		userAgent:   []string{"cogconform"},
 	}, nil
 }
 
@@ -257,17 +262,19 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 			req.Header.Add(k, v)
 		}
 	}
-	if !r.NoContentType {
-		ct := r.ContentType
-		if ct == "" {
-			ct = c.cfg.ContentType
-		}
-		req.Header.Set("Content-Type", ct)
+	// The usual values are shared, read-only slices, set under their canonical keys:
+	// Header.Set would allocate and canonicalise each on every request.
+	switch {
+	case r.NoContentType:
+	case r.ContentType == "":
+		req.Header["Content-Type"] = c.contentType
+	default:
+		req.Header.Set("Content-Type", r.ContentType)
 	}
 	if r.Target != "" {
 		req.Header.Set("X-Amz-Target", r.Target)
 	}
-	req.Header.Set("User-Agent", "cogconform")
+	req.Header["User-Agent"] = c.userAgent
 	if r.Sign {
 		if err := c.sign(ctx, req, r.Body); err != nil {
 			return nil, err
