@@ -53,7 +53,11 @@ type Redactor struct {
 	forms []secretForm
 	// heads holds the first headLen bytes of every form, hashed (see mayHold).
 	heads headSet
-	seen  map[string]bool
+	// byHead lists the forms by their first headLen bytes, each list in the order
+	// of forms: a string is searched for the forms whose head it holds, not for all.
+	byHead map[string][]secretForm
+	seen   map[string]bool
+	added  int // forms registered so far: the next form's seq
 }
 
 // headLen is how much of every form mayHold looks for: all of the shortest.
@@ -76,6 +80,51 @@ func (h *headSet) add(s string) {
 	h[k/64] |= 1 << (k % 64)
 }
 
+// replaceForms replaces every registered form in s by its secret's marker.
+func (r *Redactor) replaceForms(s string) string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	// A replacement only puts a marker where a form was, so when the string as
+	// given holds no form's head, no form is found in it at any step.
+	if r.heads.mayHold(s) {
+		for _, f := range r.formsIn(s) {
+			s = r.replaceForm(s, f)
+		}
+	}
+	return s
+}
+
+// formsIn returns the forms whose head s holds, in the order of r.forms (longest
+// first, then as registered): the only ones that can occur in s. A bitmap hit alone
+// was a false positive for most strings of a hundred bytes or more (one window in
+// eighty hits one of ~775 heads by chance), and each sent s through every form:
+// 12 ms of every run's report writing. The caller holds r.mu.
+func (r *Redactor) formsIn(s string) []secretForm {
+	var found []secretForm
+	var heads []string // the heads found so far: a string holds few, some many times
+	for i := 0; i+headLen <= len(s); i++ {
+		if k := headHash(s[i:]); r.heads[k/64]&(1<<(k%64)) == 0 {
+			continue
+		}
+		head := s[i : i+headLen]
+		forms, ok := r.byHead[head]
+		if !ok || slices.Contains(heads, head) {
+			continue
+		}
+		heads = append(heads, head)
+		found = append(found, forms...)
+	}
+	if len(heads) > 1 {
+		slices.SortFunc(found, func(a, b secretForm) int {
+			if d := len(b.text) - len(a.text); d != 0 {
+				return d
+			}
+			return a.seq - b.seq
+		})
+	}
+	return found
+}
+
 // mayHold is false when no form can occur in s.
 func (h *headSet) mayHold(s string) bool {
 	for i := 0; i+headLen <= len(s); i++ {
@@ -89,6 +138,7 @@ func (h *headSet) mayHold(s string) bool {
 type secretForm struct {
 	text   string // as it may appear: raw, JSON-escaped, URL-encoded…
 	secret string // the value registered, which the marker is computed from
+	seq    int    // the order it was registered in, among forms of its length
 }
 
 type patterns struct {
@@ -154,7 +204,7 @@ func NewRedactor() *Redactor {
 	key := make([]byte, 32)
 	// crypto/rand.Read never fails on supported platforms (it panics instead).
 	_, _ = rand.Read(key)
-	return &Redactor{key: key, pat: newPatterns(), seen: map[string]bool{}}
+	return &Redactor{key: key, pat: newPatterns(), seen: map[string]bool{}, byHead: map[string][]secretForm{}}
 }
 
 // Add registers secret values: every later String replaces them, in their raw,
@@ -171,9 +221,14 @@ func (r *Redactor) Add(secrets ...string) {
 		for _, text := range encodings(s) {
 			// After every form as long or longer: forms of equal length keep the
 			// order they were added in.
+			f := secretForm{text: text, secret: s, seq: r.added}
+			r.added++
 			i := sort.Search(len(r.forms), func(i int) bool { return len(r.forms[i].text) < len(text) })
-			r.forms = slices.Insert(r.forms, i, secretForm{text: text, secret: s})
+			r.forms = slices.Insert(r.forms, i, f)
 			r.heads.add(text)
+			same := r.byHead[text[:headLen]]
+			j := sort.Search(len(same), func(j int) bool { return len(same[j].text) < len(text) })
+			r.byHead[text[:headLen]] = slices.Insert(same, j, f)
 		}
 	}
 }
@@ -223,15 +278,7 @@ func (r *Redactor) String(s string) string {
 	if s == "" {
 		return s
 	}
-	r.mu.RLock()
-	// A replacement only puts a marker where a form was, so when the string as
-	// given holds no form's head, no form is found in it at any step.
-	if r.heads.mayHold(s) {
-		for _, f := range r.forms {
-			s = r.replaceForm(s, f)
-		}
-	}
-	r.mu.RUnlock()
+	s = r.replaceForms(s)
 	// Each pattern runs only when a cheap substring test says it could match:
 	// most strings of a report hold no secret, and a report has many strings.
 	lower := strings.ToLower(s)
