@@ -85,6 +85,10 @@ func indexGen(n int) *rapid.Generator[uint] {
 	return newIndexGen(n)
 }
 
+// tailSeeds draws the seeds of tail sources. Like indexGens it is made once and only
+// read after: rapid.Uint64 made a generator (an allocation) for every string.
+var tailSeeds = rapid.Uint64()
+
 // newIndexGen is unsigned: rapid's signed draws flip a coin for the sign first, even
 // when the range has no negative part, which costs a float draw per character.
 func newIndexGen(n int) *rapid.Generator[uint] { return rapid.UintRange(0, uint(n-1)) }
@@ -188,7 +192,7 @@ func (d *drawer) runeOf(c *runeClass) rune {
 // draw the first time.
 func (d *drawer) tailSource() *rand.PCG {
 	if d.tail == nil {
-		seed := rapid.Uint64().Draw(d.t, "")
+		seed := tailSeeds.Draw(d.t, "")
 		d.pcg.Seed(seed, seed^0x9E3779B97F4A7C15)
 		d.tail, d.minimalTail = &d.pcg, seed == 0
 	}
