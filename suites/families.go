@@ -28,8 +28,9 @@ func (e *Env) inputChecks(op *spec.Operation) {
 		Context(string(kind), Label(string(kind)), func() {
 			for _, con := range byKind[kind] {
 				e.itSpec(op.Name, string(kind), con.String(), requirement(con), false, func(c *check) {
+					cases := e.gen.invalid(con)
 					c.batched(func(t *rapid.T) job {
-						cs := e.gen.invalid(con).Draw(t, "case")
+						cs := cases.Draw(t, "case")
 						return job{send: e.sender(op, cs.Request, signs(op)), judge: func(t failer, x exchange) {
 							if x.err != nil || x.resp.Status != 400 || !slices.Contains(cs.Expect, x.resp.Code) {
 								c.fail(t, x, cs.Description(), "HTTP 400 "+strings.Join(cs.Expect, " or "), cs.Expect)
@@ -52,8 +53,9 @@ func (e *Env) boundaryCheck(op *spec.Operation, con spec.Constraint) {
 	name := con.MemberPath() + " length bounds accepted"
 	req := fmt.Sprintf("%s of exactly %d or %s code points is valid and must not be rejected for its length", con.MemberPath(), s.MinLength, maxString(s))
 	e.itSpec(op.Name, string(spec.ConstraintLength), name, req, false, func(c *check) {
+		cases := e.gen.boundary(con)
 		c.batched(func(t *rapid.T) job {
-			cs := e.gen.boundary(con).Draw(t, "case")
+			cs := cases.Draw(t, "case")
 			return job{send: e.sender(op, cs.Request, signs(op)), judge: func(t failer, x exchange) {
 				if x.err != nil || x.resp.Status >= 500 {
 					c.fail(t, x, cs.Description(), "an answer other than a length rejection", nil)
