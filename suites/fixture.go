@@ -141,7 +141,18 @@ func (c *check) need(caps ...string) *Fixture {
 // the target cannot do is recorded, and what depends on it is marked missing.
 func (e *Env) provision(ctx context.Context) *Fixture {
 	f := &Fixture{Missing: map[string]string{}}
-	e.probe(ctx, f)
+	if e.Cfg.Workers > 1 {
+		// Nothing provisioning does depends on the probe (it sets f.Probe and
+		// f.NotImplemented only): it asks while the pool is made.
+		probed := make(chan struct{})
+		go func() {
+			defer close(probed)
+			e.probe(ctx, f)
+		}()
+		defer func() { <-probed }()
+	} else {
+		e.probe(ctx, f)
+	}
 	missingAll := func(why string, caps ...string) {
 		for _, c := range caps {
 			if _, ok := f.Missing[c]; !ok {
