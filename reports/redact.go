@@ -51,7 +51,7 @@ type Redactor struct {
 	// forms, longest first, so that a secret that contains another is replaced
 	// whole.
 	forms []secretForm
-	// heads holds the first headLen bytes of every form, hashed (see mayHold).
+	// heads holds the first headLen bytes of every form, hashed (see headSet).
 	heads headSet
 	// byHead lists the forms by their first headLen bytes, each list in the order
 	// of forms: a string is searched for the forms whose head it holds, not for all.
@@ -60,14 +60,13 @@ type Redactor struct {
 	added  int // forms registered so far: the next form's seq
 }
 
-// headLen is how much of every form mayHold looks for: all of the shortest.
+// headLen is how much of every form formsIn looks for: all of the shortest.
 const headLen = MinSecretLen
 
-// headSet is a set of headLen-byte strings as a bitmap of their hashes: a string
-// none of whose windows is in it holds no form. A run registers hundreds of forms
-// (every sign-in's tokens, in up to seven encodings each) and its report has
-// thousands of strings, most without a secret: one pass over a string replaces a
-// search for every form in it.
+// headSet is a set of headLen-byte strings as a bitmap of their hashes: a window of a
+// string that is not in it starts no form, without a map lookup. A run registers
+// hundreds of forms (every sign-in's tokens, in up to seven encodings each) and its
+// report has thousands of strings, most without a secret.
 type headSet [1 << 16 / 64]uint64
 
 func headHash(s string) uint32 {
@@ -84,12 +83,10 @@ func (h *headSet) add(s string) {
 func (r *Redactor) replaceForms(s string) string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	// A replacement only puts a marker where a form was, so when the string as
-	// given holds no form's head, no form is found in it at any step.
-	if r.heads.mayHold(s) {
-		for _, f := range r.formsIn(s) {
-			s = r.replaceForm(s, f)
-		}
+	// A replacement only puts a marker where a form was, so the forms whose head the
+	// string as given holds are all that can be found in it at any step.
+	for _, f := range r.formsIn(s) {
+		s = r.replaceForm(s, f)
 	}
 	return s
 }
@@ -103,7 +100,7 @@ func (r *Redactor) formsIn(s string) []secretForm {
 	var found []secretForm
 	var heads []string // the heads found so far: a string holds few, some many times
 	for i := 0; i+headLen <= len(s); i++ {
-		if k := headHash(s[i:]); r.heads[k/64]&(1<<(k%64)) == 0 {
+		if !r.heads.mayStart(s[i:]) {
 			continue
 		}
 		head := s[i : i+headLen]
@@ -125,14 +122,10 @@ func (r *Redactor) formsIn(s string) []secretForm {
 	return found
 }
 
-// mayHold is false when no form can occur in s.
-func (h *headSet) mayHold(s string) bool {
-	for i := 0; i+headLen <= len(s); i++ {
-		if k := headHash(s[i:]); h[k/64]&(1<<(k%64)) != 0 {
-			return true
-		}
-	}
-	return false
+// mayStart is false when no form starts at the beginning of s (len(s) >= headLen).
+func (h *headSet) mayStart(s string) bool {
+	k := headHash(s)
+	return h[k/64]&(1<<(k%64)) != 0
 }
 
 type secretForm struct {

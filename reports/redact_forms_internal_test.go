@@ -19,10 +19,8 @@ func TestFormsInFindsWhatEveryFormWould(t *testing.T) {
 	}
 	r.Add(secrets...)
 	everyForm := func(s string) string {
-		if r.heads.mayHold(s) {
-			for _, f := range r.forms {
-				s = r.replaceForm(s, f)
-			}
+		for _, f := range r.forms {
+			s = r.replaceForm(s, f)
 		}
 		return s
 	}
