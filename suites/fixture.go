@@ -118,9 +118,12 @@ func (e *Env) setFixture(f *Fixture) {
 	}
 }
 
+// hasWorkflowUser reports whether the workflows have a user of their own.
+func (f *Fixture) hasWorkflowUser() bool { return f.Workflow.Username != "" }
+
 // workflowUser is the user whose devices the lifecycle workflows make and list.
 func (f *Fixture) workflowUser() User {
-	if f.Workflow.Username != "" {
+	if f.hasWorkflowUser() {
 		return f.Workflow
 	}
 	return f.Users[0]

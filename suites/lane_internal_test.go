@@ -59,7 +59,7 @@ func TestSideLaneRunsOwnChecksInOrder(t *testing.T) {
 		}
 	}
 	always := func(*Fixture) bool { return true }
-	withWorkflow := func(f *Fixture) bool { return f.Workflow.Username != "" }
+	withWorkflow := (*Fixture).hasWorkflowUser
 	never := func(*Fixture) bool { return false }
 	e := laneEnv(t, "http://127.0.0.1:9", 8, []specDef{
 		{declared: reports.Check{Operation: "A", Family: "pattern", Name: "batched"}, body: record("batched")},

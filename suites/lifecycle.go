@@ -122,8 +122,7 @@ func (e *Env) step(opName, name, requirement string, uses []string, confirm bool
 		}
 	}
 	// The workflow user's devices are the workflows' own; the first user's are not.
-	own := func(f *Fixture) bool { return f.Workflow.Username != "" }
-	e.itSpecOwn(own, opName, famLifecycle, name, requirement, func(c *check) {
+	e.itSpecOwn((*Fixture).hasWorkflowUser, opName, famLifecycle, name, requirement, func(c *check) {
 		caps := []string{capNewDevice}
 		if e.Model.Operation(opName).Auth == spec.AuthIAM {
 			caps = append(caps, capAdmin)

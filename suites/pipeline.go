@@ -270,7 +270,7 @@ func (p *pipeline) startLane(e *Env) {
 			for _, pd := range lane {
 				select {
 				case <-p.end:
-					pd.c.out.skipped, pd.c.out.message = true, "the run ended before this check's turn"
+					pd.c.out.skipped, pd.c.out.message = true, endedBeforeTurn
 				default:
 					pd.c.execute(e.specs[pd.c.index].body, true)
 				}
@@ -310,6 +310,9 @@ func (p *pipeline) close() {
 	p.wg.Wait()
 }
 
+// endedBeforeTurn is why a check started ahead that never got to send is skipped.
+const endedBeforeTurn = "the run ended before this check's turn"
+
 // waitTurn holds a check started ahead until its It has begun: its cases must not
 // overlap another check's.
 func (c *check) waitTurn() {
@@ -319,6 +322,6 @@ func (c *check) waitTurn() {
 	select {
 	case <-c.pending.turn:
 	case <-c.env.pipe.end:
-		c.skip("the run ended before this check's turn")
+		c.skip(endedBeforeTurn)
 	}
 }
