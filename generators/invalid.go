@@ -208,7 +208,7 @@ func brokenBy(s *spec.Shape, v any) []spec.ConstraintKind {
 		if !ok {
 			return []spec.ConstraintKind{spec.ConstraintType}
 		}
-		if s.Regexp != nil && !s.Regexp.MatchString(str) {
+		if !s.Matches(str) {
 			out = append(out, spec.ConstraintPattern)
 		}
 		if n := runecount.Count(str); n < s.MinLength || (s.MaxLength != nil && n > *s.MaxLength) {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 
 	"github.com/cogconform/cogconform/spec"
 )
@@ -168,11 +167,9 @@ func compileShape(sh *spec.Shape) error {
 		return nil
 	}
 	if sh.Pattern != "" && sh.Regexp == nil {
-		re, err := regexp.Compile(sh.Pattern)
-		if err != nil {
-			return fmt.Errorf("pattern %q: %w", sh.Pattern, err)
+		if err := sh.SetPattern(sh.Pattern); err != nil {
+			return err
 		}
-		sh.Regexp = re
 	}
 	for _, m := range sh.Members {
 		if err := compileShape(m.Shape); err != nil {

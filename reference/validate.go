@@ -315,10 +315,7 @@ func (s *Server) matches(device bool, sh *spec.Shape, str string) bool {
 	if device && s.has(defPatternSubstring) {
 		return s.shapes.unanchored[sh].MatchString(str)
 	}
-	if m := s.shapes.whole[sh]; m != nil {
-		return m.match(str)
-	}
-	return sh.Regexp.MatchString(str)
+	return sh.Matches(str)
 }
 
 func (s *Server) enumMember(device bool, enum []string, str string) (string, bool) {
@@ -346,11 +343,10 @@ func lowerFirst(name string) string {
 // shapeIndex holds what the validator derives from shapes once, at New.
 type shapeIndex struct {
 	unanchored map[*spec.Shape]*regexp.Regexp // for the pattern-substring defect
-	whole      map[*spec.Shape]*wholeMatcher  // patterns simple enough to match without the engine
 }
 
 func indexShapes(ops map[string]*operation) shapeIndex {
-	idx := shapeIndex{unanchored: map[*spec.Shape]*regexp.Regexp{}, whole: map[*spec.Shape]*wholeMatcher{}}
+	idx := shapeIndex{unanchored: map[*spec.Shape]*regexp.Regexp{}}
 	var visit func(sh *spec.Shape)
 	visit = func(sh *spec.Shape) {
 		if sh == nil {
@@ -362,9 +358,6 @@ func indexShapes(ops map[string]*operation) shapeIndex {
 		if sh.Regexp != nil {
 			// The model's patterns compiled when it loaded, so their unwrapped form does too.
 			idx.unanchored[sh] = regexp.MustCompile(awsPattern(sh.Pattern))
-			if m := newWholeMatcher(sh.Regexp.String()); m != nil {
-				idx.whole[sh] = m
-			}
 		} else {
 			idx.unanchored[sh] = nil
 		}

@@ -122,7 +122,7 @@ type Shape struct {
 	MinLength   int            // KindString; 0 when the document gives none
 	MaxLength   *int           // nil when unbounded
 	Pattern     string         // anchored, as written in the document
-	Regexp      *regexp.Regexp // Pattern, compiled once
+	Regexp      *regexp.Regexp // Pattern, compiled once; see SetPattern and Matches
 	Enum        []string
 	Minimum     *int64 // KindInteger
 	Maximum     *int64
@@ -136,6 +136,8 @@ type Shape struct {
 	// must succeed leaves such members out. Only optional members may have it.
 	Issued bool
 	Schema *openapi3.Schema
+
+	whole *wholeMatcher // Pattern without the regexp engine, when it has a simple shape
 }
 
 // Member is a named member of an object shape.
@@ -509,11 +511,9 @@ func (b *builder) shape(opName, where string, ref *openapi3.SchemaRef) (*Shape, 
 			if !strings.HasPrefix(s.Pattern, "^(?:") || !strings.HasSuffix(s.Pattern, ")$") {
 				return nil, fail("pattern %q is not anchored as ^(?:...)$: AWS matches the whole value, JSON Schema searches anywhere", s.Pattern)
 			}
-			re, err := regexp.Compile(s.Pattern)
-			if err != nil {
-				return nil, fail("pattern %q does not compile: %v", s.Pattern, err)
+			if err := sh.SetPattern(s.Pattern); err != nil {
+				return nil, fail("%v", err)
 			}
-			sh.Pattern, sh.Regexp = s.Pattern, re
 		}
 		for _, e := range s.Enum {
 			v, ok := e.(string)

@@ -1,6 +1,8 @@
-package reference
+package spec
 
 import (
+	"fmt"
+	"regexp"
 	"regexp/syntax"
 	"sort"
 	"strings"
@@ -11,7 +13,10 @@ import (
 // identifiers and tokens have, ^(?:[A]+)$ and ^(?:[A]+x[B]+)$ with x an ASCII
 // character outside B, without the regexp engine: a request carries an access token
 // of a kilobyte or a device key, and the engine takes tens of nanoseconds a
-// character. TestWholeMatcherAgreesWithRegexp holds it to the regexp's answers.
+// character. Both sides of the wire ask the question on every value (the reference
+// target validating, the generators stating what an invalid value breaks), so the
+// model answers it once for both. TestWholeMatcherAgreesWithRegexp holds it to the
+// regexp's answers.
 type wholeMatcher struct {
 	a, b *runeSet
 	sep  byte // 0: the [A]+ shape
@@ -50,6 +55,31 @@ func newWholeMatcher(pattern string) *wholeMatcher {
 		}
 	}
 	return nil
+}
+
+// SetPattern gives the shape an anchored pattern (^(?:...)$, as the model writes
+// them), compiled once, with the fast whole-value matcher when the pattern has one of
+// its shapes. Shapes built outside Parse (the reference target's provisioning
+// operations) get their pattern this way too.
+func (s *Shape) SetPattern(pattern string) error {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return fmt.Errorf("pattern %q does not compile: %w", pattern, err)
+	}
+	s.Pattern, s.Regexp, s.whole = pattern, re, newWholeMatcher(pattern)
+	return nil
+}
+
+// Matches reports whether v matches the shape's pattern as AWS reads one, against
+// the whole value; a shape without a pattern matches anything.
+func (s *Shape) Matches(v string) bool {
+	switch {
+	case s.whole != nil:
+		return s.whole.match(v)
+	case s.Regexp != nil:
+		return s.Regexp.MatchString(v)
+	}
+	return true
 }
 
 func (m *wholeMatcher) match(s string) bool {
