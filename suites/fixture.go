@@ -63,12 +63,18 @@ type Fixture struct {
 	Missing        map[string]string `json:"missing"`
 	NotImplemented []string          `json:"notImplemented"`
 	Probe          string            `json:"probe"` // how the target answers an operation that does not exist
+	// SignInDevices are the devices provisioning's sign-ins made for a handed-over
+	// user: process 1 forgets them at clean-up, with its checks' own.
+	SignInDevices []ownedDevice `json:"signInDevices,omitempty"`
 
 	mu      sync.Mutex
-	devices []ownedDevice // devices this process made, forgotten at cleanup on handed-over pools
+	devices []ownedDevice // devices this process's checks made, forgotten at cleanup on handed-over pools
 }
 
-type ownedDevice struct{ username, key string }
+type ownedDevice struct {
+	Username string `json:"username"`
+	Key      string `json:"key"`
+}
 
 func (f *Fixture) step(name string, ok bool, detail string) {
 	v := reports.Pass
@@ -273,6 +279,9 @@ func (e *Env) provision(ctx context.Context) *Fixture {
 			break
 		}
 		u.AccessToken, u.DeviceKey = token, key
+		if cfg.Username != "" && key != "" {
+			f.SignInDevices = append(f.SignInDevices, ownedDevice{u.Username, key})
+		}
 		f.stepOnce("NewDeviceMetadata", key != "", "the sign-in answered no NewDeviceMetadata.DeviceKey although the pool has a DeviceConfiguration")
 		if key == "" {
 			missingAll("the target's sign-in reports no new device", capDevice, capNewDevice, capSecondUser)
@@ -423,17 +432,30 @@ func (e *Env) cleanup(ctx context.Context, f *Fixture) []reports.Step {
 			out.Steps[len(out.Steps)-1].Detail = e.Red.String(fmt.Sprintf("user %s was NOT deleted from pool %s (delete it by hand): %s", name, f.PoolID, out.Steps[len(out.Steps)-1].Detail))
 		}
 	}
-	f.mu.Lock()
-	devices := slices.Clone(f.devices)
-	f.mu.Unlock()
+	e.forgetDevices(ctx, f, append(slices.Clone(f.SignInDevices), f.ownDevices()...), out)
+	return out.Steps
+}
+
+// forgetDevices forgets devices the run made for users it did not create (a
+// handed-over user's), recording each call in out. Only the process that made a
+// device in a check knows its key: under `ginkgo -p` every other process forgets its
+// own (ownDevices, from tree.go), process 1 its own and provisioning's (cleanup).
+func (e *Env) forgetDevices(ctx context.Context, f *Fixture, devices []ownedDevice, out *Fixture) {
+	if f == nil || f.CreatedPool {
+		return // deleted with the pool
+	}
 	for _, d := range devices {
-		if slices.Contains(f.CreatedUsers, d.username) {
+		if slices.Contains(f.CreatedUsers, d.Username) {
 			continue // deleted with its user
 		}
-		x := e.callFixture(ctx, "AdminForgetDevice", map[string]any{"UserPoolId": f.PoolID, "Username": d.username, "DeviceKey": d.key}, true)
-		e.decodeStep(out, "AdminForgetDevice", x, nil)
+		x := e.callFixture(ctx, "AdminForgetDevice", map[string]any{"UserPoolId": f.PoolID, "Username": d.Username, "DeviceKey": d.Key}, true)
+		if x.err == nil && x.resp.Status == 400 && x.code() == "ResourceNotFoundException" {
+			continue // already forgotten: a check on ForgetDevice or AdminForgetDevice used it
+		}
+		if !e.decodeStep(out, "AdminForgetDevice", x, nil) {
+			out.Steps[len(out.Steps)-1].Detail = e.Red.String(fmt.Sprintf("device %s of user %s was NOT forgotten (forget it by hand): %s", d.Key, d.Username, out.Steps[len(out.Steps)-1].Detail))
+		}
 	}
-	return out.Steps
 }
 
 // decodeStep records a provisioning step: it passes on HTTP 200 with a body that
@@ -497,4 +519,14 @@ func contentTypeOf(x exchange) string {
 		return ""
 	}
 	return strings.TrimSpace(strings.Split(x.resp.ContentType, ";")[0])
+}
+
+// ownDevices are the devices this process's checks made.
+func (f *Fixture) ownDevices() []ownedDevice {
+	if f == nil {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.devices)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // Ginkgo's DSL reads best unqualified
@@ -51,7 +52,28 @@ func Define(e *Env) {
 		e.setFixture(&f)
 	}, NodeTimeout(10*time.Minute))
 
-	SynchronizedAfterSuite(func() {}, func() {
+	SynchronizedAfterSuite(func() {
+		// Under ginkgo -p each process made its own fresh devices for a handed-over
+		// user, and only it knows their keys: it forgets them before process 1 cleans
+		// up the rest (process 1's own are forgotten there, with its steps recorded).
+		if GinkgoParallelProcess() == 1 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		out := &Fixture{}
+		f := e.currentFixture()
+		e.forgetDevices(forCleanup(ctx), f, f.ownDevices(), out)
+		var failed []string
+		for _, s := range out.Steps {
+			if s.Verdict != reports.Pass {
+				failed = append(failed, s.Detail)
+			}
+		}
+		if len(failed) > 0 {
+			Fail(fmt.Sprintf("process %d: %s", GinkgoParallelProcess(), strings.Join(failed, "; ")))
+		}
+	}, func() {
 		// Clean-up must run even after an interrupt, with a deadline of its own.
 		e.pipe.close()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -326,6 +326,50 @@ func TestRunDeletesTheUsersItCreatedInAHandedOverPool(t *testing.T) {
 	}
 }
 
+// TestRunForgetsTheDevicesItMadeForAHandedOverUser hands a pool and a user over: the
+// run signs that user in (provisioning) and again for each check on a valid call, and
+// each sign-in makes a device in the user's account. After the run the user must have
+// none left of the run's making.
+func TestRunForgetsTheDevicesItMadeForAHandedOverUser(t *testing.T) {
+	var signIns atomic.Int64
+	rt := startReference(t, reference.Options{}, func(op string, _ *http.Request) {
+		if op == "InitiateAuth" {
+			signIns.Add(1)
+		}
+	})
+	var pool struct{ UserPool struct{ Id string } }
+	rt.admin(t, "CreateUserPool", map[string]any{"PoolName": "theirs", "DeviceConfiguration": map[string]any{"ChallengeRequiredOnNewDevice": false}}, &pool)
+	var client struct{ UserPoolClient struct{ ClientId string } }
+	rt.admin(t, "CreateUserPoolClient", map[string]any{"UserPoolId": pool.UserPool.Id, "ClientName": "theirs",
+		"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}, &client)
+	const user, password = "their-user", "Their-Passw0rd!"
+	rt.admin(t, "AdminCreateUser", map[string]any{"UserPoolId": pool.UserPool.Id, "Username": user, "MessageAction": "SUPPRESS", "TemporaryPassword": "Tmp-Passw0rd!"}, nil)
+	rt.admin(t, "AdminSetUserPassword", map[string]any{"UserPoolId": pool.UserPool.Id, "Username": user, "Password": password, "Permanent": true}, nil)
+	out := filepath.Join(t.TempDir(), "r")
+	run := runCLI(t, []string{"COGCONFORM_PASSWORD=" + password}, "run", "--endpoint", rt.URL, "--pool-id", pool.UserPool.Id,
+		"--client-id", client.UserPoolClient.ClientId, "--username", user, "--cases", "3", "--out", out, "--progress", "none")
+	if run.exit != exitOK {
+		t.Fatalf("exit %d; stderr %s", run.exit, run.stderr.String())
+	}
+	record, err := reports.ReadJSON(filepath.Join(out, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range record.Fixture {
+		if s.Verdict != reports.Pass {
+			t.Errorf("fixture step %s: %s: %s", s.Name, s.Verdict, s.Detail)
+		}
+	}
+	if signIns.Load() < 2 {
+		t.Fatalf("%d sign-ins: the run made no device beyond provisioning's", signIns.Load())
+	}
+	var devices struct{ Devices []struct{ DeviceKey string } }
+	rt.admin(t, "AdminListDevices", map[string]any{"UserPoolId": pool.UserPool.Id, "Username": user, "Limit": 60}, &devices)
+	if len(devices.Devices) > 0 {
+		t.Errorf("%d sign-ins, %d devices left after the run: %v", signIns.Load(), len(devices.Devices), devices.Devices)
+	}
+}
+
 // TestRunDeletesExactlyWhatItCreated: a whole run names everything it creates after
 // its run id, deletes exactly the pool it created, and leaves another pool alone.
 func TestRunDeletesExactlyWhatItCreated(t *testing.T) {
