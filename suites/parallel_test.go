@@ -2,13 +2,12 @@ package suites_test
 
 import (
 	"context"
-	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/cogconform/cogconform/awsjson"
+	"github.com/cogconform/cogconform/internal/reftest"
 	"github.com/cogconform/cogconform/reference"
 	"github.com/cogconform/cogconform/reports"
 )
@@ -107,35 +106,12 @@ func TestGinkgoParallelForgetsEveryDeviceItMade(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = stop(context.Background()) }()
-	c, err := awsjson.New(awsjson.Config{Endpoint: url, Credentials: awsjson.StaticCredentials(reference.DefaultAccessKeyID, reference.DefaultSecretAccessKey, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	call := func(op string, body map[string]any, out any) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		resp, err := c.Call(ctx, op, body, true)
-		if err != nil || resp.Status != 200 {
-			t.Fatalf("%s: %v %+v", op, err, resp)
-		}
-		if out != nil {
-			if err := json.Unmarshal(resp.Body, out); err != nil {
-				t.Fatalf("%s: %v", op, err)
-			}
-		}
-	}
-	var pool struct{ UserPool struct{ Id string } }
-	call("CreateUserPool", map[string]any{"PoolName": "theirs", "DeviceConfiguration": map[string]any{"ChallengeRequiredOnNewDevice": false}}, &pool)
-	var client struct{ UserPoolClient struct{ ClientId string } }
-	call("CreateUserPoolClient", map[string]any{"UserPoolId": pool.UserPool.Id, "ClientName": "theirs",
-		"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}, &client)
 	const user, password = "their-user", "Their-Passw0rd!"
-	call("AdminCreateUser", map[string]any{"UserPoolId": pool.UserPool.Id, "Username": user, "MessageAction": "SUPPRESS", "TemporaryPassword": "Tmp-Passw0rd!"}, nil)
-	call("AdminSetUserPassword", map[string]any{"UserPoolId": pool.UserPool.Id, "Username": user, "Password": password, "Permanent": true}, nil)
+	owner := reftest.Owner{Endpoint: url}
+	pool, client := owner.HandOver(t, user, password)
 
 	run, out := parallelRun(t, ginkgo, dir, "handed-over", "COGCONFORM_ENDPOINT="+url, "COGCONFORM_CASES=10", "COGCONFORM_SEED=20261123",
-		"COGCONFORM_POOL_ID="+pool.UserPool.Id, "COGCONFORM_CLIENT_ID="+client.UserPoolClient.ClientId,
+		"COGCONFORM_POOL_ID="+pool, "COGCONFORM_CLIENT_ID="+client,
 		"COGCONFORM_USERNAME="+user, "COGCONFORM_PASSWORD="+password)
 	if run.Totals.Failed != 0 {
 		for _, c := range run.Checks {
@@ -145,8 +121,7 @@ func TestGinkgoParallelForgetsEveryDeviceItMade(t *testing.T) {
 		}
 		t.Fatalf("the run against the conformant reference failed\n%s", tail(out, 3000))
 	}
-	// The run must have made devices for the user on both processes, or there was
-	// nothing to forget on process 2.
+	// Checks on valid calls must have run, or no process made a device to forget.
 	var made int
 	for _, c := range run.Checks {
 		if c.Family == "empty-body" {
@@ -156,24 +131,7 @@ func TestGinkgoParallelForgetsEveryDeviceItMade(t *testing.T) {
 	if made == 0 {
 		t.Fatal("no check on valid calls ran: no fresh device was made")
 	}
-	var left []string
-	for token := ""; ; {
-		body := map[string]any{"UserPoolId": pool.UserPool.Id, "Username": user, "Limit": 60}
-		if token != "" {
-			body["PaginationToken"] = token
-		}
-		var page struct {
-			Devices         []struct{ DeviceKey string }
-			PaginationToken string
-		}
-		call("AdminListDevices", body, &page)
-		for _, d := range page.Devices {
-			left = append(left, d.DeviceKey)
-		}
-		if token = page.PaginationToken; token == "" {
-			break
-		}
-	}
+	left := owner.Devices(t, pool, user)
 	if len(left) > 0 {
 		t.Errorf("the user has %d devices left after the run (%d cases on valid calls): %v", len(left), made, left)
 	}

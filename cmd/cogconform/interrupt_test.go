@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -19,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cogconform/cogconform/awsjson"
+	"github.com/cogconform/cogconform/internal/reftest"
 	"github.com/cogconform/cogconform/reference"
 	"github.com/cogconform/cogconform/reports"
 )
@@ -56,21 +55,7 @@ func startReference(t *testing.T, opts reference.Options, hook func(op string, r
 // account would, and decodes the answer into out (when given).
 func (rt *refTarget) admin(t *testing.T, op string, body map[string]any, out any) {
 	t.Helper()
-	c, err := awsjson.New(awsjson.Config{Endpoint: rt.URL, Credentials: awsjson.StaticCredentials(reference.DefaultAccessKeyID, reference.DefaultSecretAccessKey, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	resp, err := c.Call(ctx, op, body, true)
-	if err != nil || resp.Status != 200 {
-		t.Fatalf("%s: %v %+v", op, err, resp)
-	}
-	if out != nil {
-		if err := json.Unmarshal(resp.Body, out); err != nil {
-			t.Fatalf("%s: %v", op, err)
-		}
-	}
+	reftest.Owner{Endpoint: rt.URL}.Admin(t, op, body, out)
 }
 
 // foreignPool creates a pool the run must not touch: "deletes exactly what it created".
@@ -337,17 +322,12 @@ func TestRunForgetsTheDevicesItMadeForAHandedOverUser(t *testing.T) {
 			signIns.Add(1)
 		}
 	})
-	var pool struct{ UserPool struct{ Id string } }
-	rt.admin(t, "CreateUserPool", map[string]any{"PoolName": "theirs", "DeviceConfiguration": map[string]any{"ChallengeRequiredOnNewDevice": false}}, &pool)
-	var client struct{ UserPoolClient struct{ ClientId string } }
-	rt.admin(t, "CreateUserPoolClient", map[string]any{"UserPoolId": pool.UserPool.Id, "ClientName": "theirs",
-		"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}, &client)
 	const user, password = "their-user", "Their-Passw0rd!"
-	rt.admin(t, "AdminCreateUser", map[string]any{"UserPoolId": pool.UserPool.Id, "Username": user, "MessageAction": "SUPPRESS", "TemporaryPassword": "Tmp-Passw0rd!"}, nil)
-	rt.admin(t, "AdminSetUserPassword", map[string]any{"UserPoolId": pool.UserPool.Id, "Username": user, "Password": password, "Permanent": true}, nil)
+	owner := reftest.Owner{Endpoint: rt.URL}
+	pool, client := owner.HandOver(t, user, password)
 	out := filepath.Join(t.TempDir(), "r")
-	run := runCLI(t, []string{"COGCONFORM_PASSWORD=" + password}, "run", "--endpoint", rt.URL, "--pool-id", pool.UserPool.Id,
-		"--client-id", client.UserPoolClient.ClientId, "--username", user, "--cases", "3", "--out", out, "--progress", "none")
+	run := runCLI(t, []string{"COGCONFORM_PASSWORD=" + password}, "run", "--endpoint", rt.URL, "--pool-id", pool,
+		"--client-id", client, "--username", user, "--cases", "3", "--out", out, "--progress", "none")
 	if run.exit != exitOK {
 		t.Fatalf("exit %d; stderr %s", run.exit, run.stderr.String())
 	}
@@ -363,10 +343,8 @@ func TestRunForgetsTheDevicesItMadeForAHandedOverUser(t *testing.T) {
 	if signIns.Load() < 2 {
 		t.Fatalf("%d sign-ins: the run made no device beyond provisioning's", signIns.Load())
 	}
-	var devices struct{ Devices []struct{ DeviceKey string } }
-	rt.admin(t, "AdminListDevices", map[string]any{"UserPoolId": pool.UserPool.Id, "Username": user, "Limit": 60}, &devices)
-	if len(devices.Devices) > 0 {
-		t.Errorf("%d sign-ins, %d devices left after the run: %v", signIns.Load(), len(devices.Devices), devices.Devices)
+	if left := owner.Devices(t, pool, user); len(left) > 0 {
+		t.Errorf("%d sign-ins, %d devices left after the run: %v", signIns.Load(), len(left), left)
 	}
 }
 

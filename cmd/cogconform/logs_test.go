@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -16,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cogconform/cogconform/awsjson"
+	"github.com/cogconform/cogconform/internal/reftest"
 	"github.com/cogconform/cogconform/reference"
 	"github.com/cogconform/cogconform/reports"
 )
@@ -89,37 +88,13 @@ func randomSecret(t *testing.T, prefix string) string {
 // them over, and signs the user in once (for a hand-over of a bare token).
 func handOver(t *testing.T, endpoint, keyID, secret, password string) (pool, client, user, token string) {
 	t.Helper()
-	c, err := awsjson.New(awsjson.Config{Endpoint: endpoint, Credentials: awsjson.StaticCredentials(keyID, secret, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	call := func(op string, body map[string]any, sign bool, out any) {
-		t.Helper()
-		resp, err := c.Call(ctx, op, body, sign)
-		if err != nil || resp.Status != 200 {
-			t.Fatalf("%s: %v %+v", op, err, resp)
-		}
-		if out != nil {
-			if err := json.Unmarshal(resp.Body, out); err != nil {
-				t.Fatalf("%s: %v", op, err)
-			}
-		}
-	}
-	var p struct{ UserPool struct{ Id string } }
-	call("CreateUserPool", map[string]any{"PoolName": "handed-over", "DeviceConfiguration": map[string]any{
-		"ChallengeRequiredOnNewDevice": false, "DeviceOnlyRememberedOnUserPrompt": true}}, true, &p)
-	var cl struct{ UserPoolClient struct{ ClientId string } }
-	call("CreateUserPoolClient", map[string]any{"UserPoolId": p.UserPool.Id, "ClientName": "handed-over",
-		"ExplicitAuthFlows": []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}, true, &cl)
+	owner := reftest.Owner{Endpoint: endpoint, KeyID: keyID, Secret: secret}
 	user = "handed-over-user"
-	call("AdminCreateUser", map[string]any{"UserPoolId": p.UserPool.Id, "Username": user, "MessageAction": "SUPPRESS", "TemporaryPassword": "Tmp1!" + password}, true, nil)
-	call("AdminSetUserPassword", map[string]any{"UserPoolId": p.UserPool.Id, "Username": user, "Password": password, "Permanent": true}, true, nil)
+	pool, client = owner.HandOver(t, user, password)
 	var auth struct{ AuthenticationResult struct{ AccessToken string } }
-	call("InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": cl.UserPoolClient.ClientId,
+	owner.Do(t, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client,
 		"AuthParameters": map[string]string{"USERNAME": user, "PASSWORD": password}}, false, &auth)
-	return p.UserPool.Id, cl.UserPoolClient.ClientId, user, auth.AuthenticationResult.AccessToken
+	return pool, client, user, auth.AuthenticationResult.AccessToken
 }
 
 func TestSecretsStayOutOfLogs(t *testing.T) {
