@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/cogconform/cogconform/internal/jsontest"
 )
 
 // The map-based readings ErrorCode and errorMessage replaced: the definition the
@@ -95,7 +97,11 @@ func TestErrorFieldsReadAsAMapWould(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
-		bodies = append(bodies, randomJSON(rng, 0))
+		body := errorDocs.Object(rng)
+		if rng.IntN(4) == 0 {
+			body = jsontest.Break(rng, body) // a syntax error somewhere, or none
+		}
+		bodies = append(bodies, body)
 	}
 	for _, b := range bodies {
 		body := []byte(b)
@@ -113,60 +119,12 @@ func TestErrorFieldsReadAsAMapWould(t *testing.T) {
 	}
 }
 
-// randomJSON makes objects (mostly) with the members the error readers look for,
-// values of every type, escapes, duplicates and, now and then, a syntax error.
-func randomJSON(rng *rand.Rand, depth int) string {
-	keys := []string{"message", "Message", "errorMessage", "__type", "code", "Code", "other", `mess\u0061ge`, `Co\u0064e`}
-	str := func() string {
-		parts := []string{"a", `\"`, `\\`, "}", "]", ",", ":", " ", `\n`, `\u00e9`, "é", "#", "aws#X:y"}
-		var b strings.Builder
-		b.WriteByte('"')
-		for range rng.IntN(6) {
-			b.WriteString(parts[rng.IntN(len(parts))])
-		}
-		b.WriteByte('"')
-		return b.String()
-	}
-	var value func(d int) string
-	value = func(d int) string {
-		switch n := rng.IntN(8); {
-		case n < 3:
-			return str()
-		case n == 3:
-			return []string{"null", "true", "false", "0", "-1.5e2"}[rng.IntN(5)]
-		case n == 4 && d < 3:
-			var items []string
-			for range rng.IntN(3) {
-				items = append(items, value(d+1))
-			}
-			return "[" + strings.Join(items, ",") + "]"
-		case d < 3:
-			return randomJSON(rng, d+1)
-		}
-		return str()
-	}
-	var members []string
-	for range rng.IntN(5) {
-		ws := []string{"", " ", "\n"}[rng.IntN(3)]
-		members = append(members, ws+`"`+keys[rng.IntN(len(keys))]+`"`+ws+":"+ws+value(depth))
-	}
-	out := "{" + strings.Join(members, ",") + "}"
-	if depth == 0 && rng.IntN(4) == 0 {
-		// A syntax error somewhere, or none: a byte changed, dropped or added.
-		b := []byte(out)
-		i := rng.IntN(len(b))
-		junk := []byte(`{}[]",:\ u0 1-.eE+tfn` + "\x00\x1f\x7f\xc3\xff")
-		switch rng.IntN(3) {
-		case 0:
-			b[i] = junk[rng.IntN(len(junk))]
-		case 1:
-			b = append(b[:i], b[i+1:]...)
-		default:
-			b = append(b[:i], append([]byte{junk[rng.IntN(len(junk))]}, b[i:]...)...)
-		}
-		out = string(b)
-	}
-	return out
+// errorDocs are objects (mostly) with the members the error readers look for, and
+// strings with the escapes and characters that could end a naive scan early.
+var errorDocs = jsontest.Doc{
+	Keys:     []string{"message", "Message", "errorMessage", "__type", "code", "Code", "other", `mess\u0061ge`, `Co\u0064e`},
+	Pieces:   []string{"a", `\"`, `\\`, "}", "]", ",", ":", " ", `\n`, `\u00e9`, "é", "#", "aws#X:y"},
+	MaxDepth: 3,
 }
 
 func FuzzErrorFields(f *testing.F) {

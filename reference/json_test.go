@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cogconform/cogconform/internal/jsontest"
 )
 
 // decodeByEncodingJSON is how request bodies were read before parseJSON, and the
@@ -46,7 +48,11 @@ func TestParseJSONAgreesWithEncodingJSON(t *testing.T) {
 	bodies := append([]string(nil), jsonEdgeCases...)
 	rng := rand.New(rand.NewPCG(7, 8))
 	for range 20000 {
-		bodies = append(bodies, mutate(rng, randomDoc(rng, 0)))
+		doc := requestDocs.Value(rng)
+		if rng.IntN(3) > 0 {
+			doc = jsontest.Break(rng, doc)
+		}
+		bodies = append(bodies, doc)
 	}
 	for _, b := range bodies {
 		agree(t, []byte(b))
@@ -69,51 +75,9 @@ func agree(t *testing.T, raw []byte) {
 	}
 }
 
-// randomDoc writes a JSON document with the escapes, numbers and nesting request
-// bodies may hold.
-func randomDoc(rng *rand.Rand, depth int) string {
-	strs := []string{"a", "é", `\"`, `\\`, `\/`, `\n`, `\t`, `\u0041`, `\ud83d\ude00`, `\ud83d`, "中", " ", "_", "\xff"}
-	str := func() string {
-		var b strings.Builder
-		b.WriteByte('"')
-		for range rng.IntN(5) {
-			b.WriteString(strs[rng.IntN(len(strs))])
-		}
-		b.WriteByte('"')
-		return b.String()
-	}
-	switch n := rng.IntN(10); {
-	case n < 3 || depth > 3:
-		return []string{str(), "0", "-12", "3.25", "1e9", "-0.5E-3", "true", "false", "null"}[rng.IntN(9)]
-	case n < 5:
-		var items []string
-		for range rng.IntN(4) {
-			items = append(items, randomDoc(rng, depth+1))
-		}
-		return "[" + strings.Join(items, ", ") + "]"
-	}
-	var members []string
-	for range rng.IntN(4) {
-		members = append(members, str()+":"+randomDoc(rng, depth+1))
-	}
-	return "{" + strings.Join(members, ",") + "}"
-}
-
-// mutate breaks a document now and then: a byte changed, dropped or added.
-func mutate(rng *rand.Rand, doc string) string {
-	if doc == "" || rng.IntN(3) == 0 {
-		return doc
-	}
-	b := []byte(doc)
-	i := rng.IntN(len(b))
-	junk := []byte(`{}[]",:\ u0 1-.eE+tfn` + "\x00\x1f\x7f\xc3\xff")
-	switch rng.IntN(3) {
-	case 0:
-		b[i] = junk[rng.IntN(len(junk))]
-	case 1:
-		b = append(b[:i], b[i+1:]...)
-	default:
-		b = append(b[:i], append([]byte{junk[rng.IntN(len(junk))]}, b[i:]...)...)
-	}
-	return string(b)
+// requestDocs are what request bodies may hold: escapes, surrogate pairs and lone
+// surrogates, non-ASCII text, invalid UTF-8.
+var requestDocs = jsontest.Doc{
+	Pieces:   []string{"a", "é", `\"`, `\\`, `\/`, `\n`, `\t`, `\u0041`, `\ud83d\ude00`, `\ud83d`, "中", " ", "_", "\xff"},
+	MaxDepth: 4,
 }
