@@ -432,7 +432,7 @@ func (e *Env) cleanup(ctx context.Context, f *Fixture) []reports.Step {
 			out.Steps[len(out.Steps)-1].Detail = e.Red.String(fmt.Sprintf("user %s was NOT deleted from pool %s (delete it by hand): %s", name, f.PoolID, out.Steps[len(out.Steps)-1].Detail))
 		}
 	}
-	e.forgetDevices(ctx, f, append(slices.Clone(f.SignInDevices), f.ownDevices()...), out)
+	e.forgetDevices(ctx, f, append(f.ownDevices(), f.SignInDevices...), out)
 	return out.Steps
 }
 
@@ -444,6 +444,8 @@ func (e *Env) forgetDevices(ctx context.Context, f *Fixture, devices []ownedDevi
 	if f == nil || f.CreatedPool {
 		return // deleted with the pool
 	}
+	// Clean-up requests go out even after an interrupt or once the breaker tripped.
+	ctx = forCleanup(ctx)
 	for _, d := range devices {
 		if slices.Contains(f.CreatedUsers, d.Username) {
 			continue // deleted with its user

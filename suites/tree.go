@@ -63,7 +63,7 @@ func Define(e *Env) {
 		defer cancel()
 		out := &Fixture{}
 		f := e.currentFixture()
-		e.forgetDevices(forCleanup(ctx), f, f.ownDevices(), out)
+		e.forgetDevices(ctx, f, f.ownDevices(), out)
 		var failed []string
 		for _, s := range out.Steps {
 			if s.Verdict != reports.Pass {
