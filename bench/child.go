@@ -72,6 +72,9 @@ func Serve(ctx context.Context, bin string) (*Server, error) {
 	return nil, errors.New("cogconform serve did not start listening")
 }
 
+// Pid is the server's process ID.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
+
 // CPU is the server's user and system time so far, when the platform tells.
 func (s *Server) CPU() (time.Duration, bool) {
 	if s.cmd.Process == nil {

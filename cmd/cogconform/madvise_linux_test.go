@@ -3,15 +3,15 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/cogconform/cogconform/bench"
 )
 
 func TestMADVFreeEnvAddsTheSettingOnce(t *testing.T) {
@@ -58,38 +58,14 @@ func TestServeRunsWithMADVFree(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the command")
 	}
-	bin := filepath.Join(t.TempDir(), "cogconform")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GODEBUG=") })
-	stdout, err := cmd.StdoutPipe()
+	t.Setenv("GODEBUG", "") // a madvdontneed of the caller's would rightly stop the exec
+	srv, err := bench.Serve(context.Background(), buildCLI(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	// Once it prints where it listens, the exec is behind it.
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			default:
-			}
-		}
-	}()
-	select {
-	case <-lines:
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve printed nothing in 30 s")
-	}
-	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(cmd.Process.Pid), "environ"))
+	defer func() { _ = srv.Stop() }()
+	// It has said where it listens, so the exec is behind it.
+	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(srv.Pid()), "environ"))
 	if err != nil {
 		t.Fatal(err)
 	}
